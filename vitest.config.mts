@@ -17,6 +17,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.spec.ts'],
+    globals: true,
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',

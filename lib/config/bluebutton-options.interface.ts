@@ -1,0 +1,86 @@
+/** The Blue Button environments and the hosts they point at. */
+export type BlueButtonEnvironment = 'SANDBOX' | 'PRODUCTION' | 'TEST' | 'LOCAL';
+
+/** A Blue Button API version. v1 is FHIR STU3 (legacy), v2 is R4 / CARIN BB, v3 is gated. */
+export type BlueButtonVersion = 1 | 2 | 3;
+
+/** Retry policy for idempotent data requests (the official SDKs' `retrySettings`). */
+export interface RetrySettings {
+  /** Retries after the first attempt; 0 turns retry off. Default 3. */
+  total?: number;
+  /** Delay before retry i (from 0) is `backoffFactor * 2 ** (i - 1)` seconds. Default 5. */
+  backoffFactor?: number;
+  /** HTTP statuses that are retried. Default `[500, 502, 503, 504]`. */
+  statusForcelist?: number[];
+}
+
+/** Built-in login / callback / logout routes (the callback path comes from `callbackUrl`). */
+export interface BlueButtonRoutesOptions {
+  /** Path that redirects the browser to Blue Button. Default `/bluebutton/login`. */
+  login?: string;
+  /** Path that revokes the token and clears the session. Default `/bluebutton/logout`. */
+  logout?: string;
+  /** Where the callback sends the browser after a successful login. Default `/`. */
+  successRedirect?: string;
+  /** Where the callback sends the browser after a denial or error (with `?bluebutton_error=`). Default `/`. */
+  failureRedirect?: string;
+}
+
+/** Per-user session settings: how a request finds its beneficiary's token. */
+export interface BlueButtonSessionOptions {
+  /** HMAC secret (≥ 32 chars) for the session cookie. Required in PRODUCTION. */
+  secret?: string;
+  /** Cookie name. Default `bluebutton_session`. */
+  cookieName?: string;
+  /** How long a stored token and its session live, in ms. Default 13 months. */
+  ttlMs?: number;
+}
+
+/**
+ * Options accepted by `BlueButtonModule.forRoot()` / `forRootAsync()`. Every key may also be written
+ * in the snake_case of the Python SDK's config files (`client_id`, `retry_settings.backoff_factor`…).
+ */
+export interface BlueButtonModuleOptions {
+  /** Load these settings from a `.json`, `.yaml` or `.yml` file; keys given here override the file. */
+  configFile?: string;
+  /** Which Blue Button to talk to. Default `SANDBOX`. */
+  environment?: BlueButtonEnvironment | Lowercase<BlueButtonEnvironment>;
+  /** Overrides the environment's host, e.g. the local emulator or a proxy. */
+  baseUrl?: string;
+  /** API version, 1, 2 or 3 (a numeric string is accepted). Default 2. */
+  version?: BlueButtonVersion | `${BlueButtonVersion}`;
+  /** The application's client id from the Blue Button developer sandbox. */
+  clientId?: string;
+  /** The application's client secret. Never logged or shown in errors. */
+  clientSecret?: string;
+  /** The absolute redirect URI registered for the application. */
+  callbackUrl?: string;
+  /** Refresh expired tokens automatically before data requests. Default true. */
+  tokenRefreshOnExpire?: boolean;
+  /** Retry policy for data requests. */
+  retrySettings?: RetrySettings;
+  /** Scopes to request on the authorize URL (required on v3). An array or a space-separated string. */
+  scopes?: string[] | string;
+  /** Language of the Blue Button login and consent pages. */
+  lang?: 'en' | 'es';
+  /** Per-attempt timeout of every HTTP request, in ms. Default 30000. */
+  timeoutMs?: number;
+  /** Refresh this long before `expiresAt`, in ms. Default 60000. */
+  refreshSkewMs?: number;
+  /** Pages fetched at once by the paginators. Default 4 (1 = follow `next` strictly). */
+  pageConcurrency?: number;
+  /** Enables the built-in login / callback / logout routes (`true` for the defaults). */
+  routes?: BlueButtonRoutesOptions | boolean;
+  /** Session cookie settings for the per-user token storage. */
+  session?: BlueButtonSessionOptions;
+  /** Keys the stored token by the app's own session or user id instead of the package's cookie. */
+  tokenKey?: (req: any) => string | undefined;
+}
+
+/** The module's extra registration options (not part of the Blue Button configuration). */
+export interface BlueButtonModuleExtras {
+  /** Registers the module globally. Default false. */
+  isGlobal?: boolean;
+  /** Providers added to the module, e.g. `{ provide: BlueButtonStore, useClass: MyStore }`. */
+  extraProviders?: import('@nestjs/common').Provider[];
+}

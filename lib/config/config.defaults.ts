@@ -1,0 +1,30 @@
+import type { BlueButtonEnvironment } from './bluebutton-options.interface.js';
+
+/** The host of each environment (the official SDKs use the same four). */
+export const ENVIRONMENT_BASE_URLS: Readonly<Record<BlueButtonEnvironment, string>> = {
+  SANDBOX: 'https://sandbox.bluebutton.cms.gov',
+  PRODUCTION: 'https://api.bluebutton.cms.gov',
+  TEST: 'https://test.bluebutton.cms.gov',
+  LOCAL: 'http://localhost:8000',
+};
+
+/** Default values of every optional key (DESIGN §3). */
+export const CONFIG_DEFAULTS = {
+  environment: 'SANDBOX' as BlueButtonEnvironment,
+  version: 2 as const,
+  tokenRefreshOnExpire: true,
+  retrySettings: { total: 3, backoffFactor: 5, statusForcelist: [500, 502, 503, 504] },
+  timeoutMs: 30_000,
+  refreshSkewMs: 60_000,
+  pageConcurrency: 4,
+  routes: {
+    login: '/bluebutton/login',
+    logout: '/bluebutton/logout',
+    successRedirect: '/',
+    failureRedirect: '/',
+  },
+  session: { cookieName: 'bluebutton_session', ttlMs: 13 * 31 * 24 * 3600 * 1000 },
+};
+
+/** The files read, in order, from the working directory when no configuration is given. */
+export const DEFAULT_CONFIG_FILES = ['.bluebutton-config.json', '.bluebutton-config.yaml'];

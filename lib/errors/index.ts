@@ -1,0 +1,1 @@
+export * from './bluebutton.errors.js';

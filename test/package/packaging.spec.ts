@@ -1,0 +1,135 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * The packaging contract: the tarball `npm pack` produces installs into a fresh Nest app and loads
+ * from ESM `import`, from CommonJS `require` and from TypeScript — proving `exports`, `types`,
+ * `files` and the dependency lists are right.
+ */
+const repo = resolve(import.meta.dirname, '../..');
+const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+let app: string;
+
+function run(cmd: string, args: string[], cwd: string): string {
+  try {
+    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const { stdout, stderr } = e as { stdout?: string; stderr?: string };
+    throw new Error(`${cmd} ${args.join(' ')} failed:\n${stdout ?? ''}${stderr ?? ''}`);
+  }
+}
+
+beforeAll(() => {
+  app = mkdtempSync(join(tmpdir(), 'bb-pack-'));
+  const tarball = run('npm', ['pack', '--silent', '--pack-destination', app], repo)
+    .trim()
+    .split('\n')
+    .pop()!;
+  const peers = Object.keys(pkg.peerDependencies).map(
+    name => `${name}@${pkg.devDependencies[name]}`,
+  );
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+  run(
+    'npm',
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--silent',
+      join(app, tarball),
+      ...peers,
+      'reflect-metadata@0.2.2',
+      `@types/node@${pkg.devDependencies['@types/node']}`,
+    ],
+    app,
+  );
+}, 180_000);
+
+afterAll(() => rmSync(app, { recursive: true, force: true }));
+
+const BOOT = (load: string) => `
+${load}
+const { Module } = common;
+const { NestFactory } = core;
+class AppModule {}
+Module({
+  imports: [bb.BlueButtonModule.forRoot({ clientId: 'id', clientSecret: 'secret', callbackUrl: 'http://localhost/cb' })],
+})(AppModule);
+const ctx = await NestFactory.createApplicationContext(AppModule, { logger: false });
+console.log(JSON.stringify({ base: ctx.get(bb.BlueButtonConfig).apiBaseUrl, version: bb.SDK_VERSION }));
+await ctx.close();
+`;
+
+it('ships only dist/ plus the manifest files', () => {
+  const listing = JSON.parse(
+    run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], repo),
+  )[0];
+  const paths: string[] = listing.files.map((f: { path: string }) => f.path);
+  expect(paths.filter(p => !p.startsWith('dist/')).sort()).toEqual([
+    'LICENSE',
+    'README.md',
+    'package.json',
+  ]);
+  expect(paths).toContain('dist/index.d.ts');
+});
+
+it('boots BlueButtonModule.forRoot() from an ESM import', () => {
+  writeFileSync(
+    join(app, 'esm.mjs'),
+    BOOT(`import 'reflect-metadata';
+import * as common from '@nestjs/common';
+import * as core from '@nestjs/core';
+import * as bb from 'nestjs-bluebutton';`),
+  );
+  expect(JSON.parse(run('node', ['esm.mjs'], app))).toEqual({
+    base: 'https://sandbox.bluebutton.cms.gov/v2',
+    version: pkg.version,
+  });
+});
+
+it('boots BlueButtonModule.forRoot() from a CommonJS require', () => {
+  writeFileSync(
+    join(app, 'cjs.cjs'),
+    `(async () => {${BOOT(`require('reflect-metadata');
+const common = require('@nestjs/common');
+const core = require('@nestjs/core');
+const bb = require('nestjs-bluebutton');`)}})();`,
+  );
+  expect(JSON.parse(run('node', ['--no-warnings', 'cjs.cjs'], app)).base).toBe(
+    'https://sandbox.bluebutton.cms.gov/v2',
+  );
+});
+
+it('resolves the types of every entry point from TypeScript', () => {
+  writeFileSync(
+    join(app, 'consumer.ts'),
+    `import { BlueButtonModule, BlueButtonConfigError, type BlueButtonModuleOptions } from 'nestjs-bluebutton';
+const options: BlueButtonModuleOptions = { clientId: 'x', clientSecret: 'y', callbackUrl: 'http://a/b', version: 2 };
+export const mod = BlueButtonModule.forRoot(options);
+export const err: string = new BlueButtonConfigError([]).code;
+// @ts-expect-error version must be 1, 2 or 3
+export const bad: BlueButtonModuleOptions = { version: 'banana' };
+`,
+  );
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        types: ['node'],
+      },
+      files: ['consumer.ts'],
+    }),
+  );
+  // Runs the repo's own compiler against the installed package.
+  expect(() =>
+    run(join(repo, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], app),
+  ).not.toThrow();
+});
