@@ -1,5 +1,11 @@
 import { HttpModule } from '@nestjs/axios';
-import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import {
+  Module,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
+  type Provider,
+} from '@nestjs/common';
 import {
   BLUEBUTTON_MODULE_OPTIONS,
   ConfigurableModuleClass,
@@ -11,6 +17,15 @@ import type {
   BlueButtonModuleOptions,
 } from './config/bluebutton-options.interface.js';
 import { resolveBlueButtonConfig } from './config/config.loader.js';
+import { AuthService } from './auth/auth.service.js';
+import { StoredTokens } from './auth/stored-tokens.js';
+import { TokenRefresher } from './auth/token-refresher.js';
+import { FhirService } from './fhir/fhir.service.js';
+import { BlueButtonSessions } from './nest/bluebutton-sessions.service.js';
+import { BlueButtonMiddleware } from './nest/bluebutton.middleware.js';
+import { BlueButtonHttp } from './http/bluebutton-http.service.js';
+import { BlueButtonStore } from './store/bluebutton.store.js';
+import { MemoryBlueButtonStore } from './store/memory.store.js';
 
 const configProvider: Provider = {
   provide: BlueButtonConfig,
@@ -19,14 +34,33 @@ const configProvider: Provider = {
   inject: [BLUEBUTTON_MODULE_OPTIONS],
 };
 
-const PROVIDERS: Provider[] = [configProvider];
+const PROVIDERS: Provider[] = [
+  configProvider,
+  { provide: BlueButtonStore, useClass: MemoryBlueButtonStore },
+  BlueButtonHttp,
+  StoredTokens,
+  TokenRefresher,
+  AuthService,
+  FhirService,
+  BlueButtonSessions,
+];
 
 /**
  * The Blue Button module: register it once with `forRoot()` or `forRootAsync()`, then inject
  * `AuthService`, `FhirService` and `BlueButtonConfig`.
  */
-@Module({ providers: PROVIDERS, exports: [BlueButtonConfig] })
-export class BlueButtonModule extends ConfigurableModuleClass {
+@Module({
+  providers: PROVIDERS,
+  exports: [
+    BlueButtonConfig,
+    BlueButtonStore,
+    StoredTokens,
+    AuthService,
+    FhirService,
+    BlueButtonSessions,
+  ],
+})
+export class BlueButtonModule extends ConfigurableModuleClass implements NestModule {
   /**
    * Registers the module with an options object, a `.json`/`.yaml`/`.yml` path, or nothing (then
    * `.bluebutton-config.json`, else `.bluebutton-config.yaml`, is read from the working directory).
@@ -41,6 +75,11 @@ export class BlueButtonModule extends ConfigurableModuleClass {
   /** Registers the module with options produced by a factory, class or existing provider. */
   static override forRootAsync(options: BlueButtonModuleAsyncOptions): DynamicModule {
     return withHttp(super.forRootAsync(options));
+  }
+
+  /** Attaches the per-request Blue Button context (and the optional built-in routes) to every route. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(BlueButtonMiddleware).forRoutes('{*path}');
   }
 }
 

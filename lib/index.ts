@@ -8,3 +8,21 @@ export { SDK_VERSION } from './bluebutton.constants.js';
 export * from './config/index.js';
 export { InjectBlueButtonConfig } from './config/inject-config.decorator.js';
 export * from './errors/index.js';
+export {
+  AuthService,
+  type AuthorizeUrlOptions,
+  type StartAuthorizationOptions,
+  type CallbackParams,
+  type CompletedAuthorization,
+} from './auth/auth.service.js';
+export {
+  AuthorizationToken,
+  type AuthorizationTokenJSON,
+  type TokenEndpointResponse,
+} from './auth/authorization-token.js';
+export type { AuthData } from './auth/pkce.js';
+export { StoredTokens } from './auth/stored-tokens.js';
+export * from './store/index.js';
+export * from './fhir/index.js';
+export { resolveApiUrl } from './http/url-safety.js';
+export * from './nest/index.js';

@@ -124,6 +124,10 @@ export class RoutesDto {
   @IsOptional()
   @Matches(APP_PATH, { message: 'must be an absolute path on this app, such as /' })
   failureRedirect?: string;
+
+  @IsOptional()
+  @Matches(APP_PATH, { message: 'must be an absolute path on this app, such as /' })
+  logoutRedirect?: string;
 }
 
 /** Validation rules for `session`. */
@@ -248,6 +252,6 @@ export const KNOWN_KEYS = {
     'tokenKey',
   ],
   retrySettings: ['total', 'backoffFactor', 'statusForcelist'],
-  routes: ['login', 'logout', 'successRedirect', 'failureRedirect'],
+  routes: ['login', 'logout', 'successRedirect', 'failureRedirect', 'logoutRedirect'],
   session: ['secret', 'cookieName', 'ttlMs'],
 } as const;

@@ -24,6 +24,8 @@ export interface BlueButtonRoutesOptions {
   successRedirect?: string;
   /** Where the callback sends the browser after a denial or error (with `?bluebutton_error=`). Default `/`. */
   failureRedirect?: string;
+  /** Where the logout route sends the browser. Default `/`. */
+  logoutRedirect?: string;
 }
 
 /** Per-user session settings: how a request finds its beneficiary's token. */

@@ -22,6 +22,7 @@ export const CONFIG_DEFAULTS = {
     logout: '/bluebutton/logout',
     successRedirect: '/',
     failureRedirect: '/',
+    logoutRedirect: '/',
   },
   session: { cookieName: 'bluebutton_session', ttlMs: 13 * 31 * 24 * 3600 * 1000 },
 };

@@ -131,7 +131,7 @@ export class TokenRefreshError extends BlueButtonError {
 
   /** Creates the error; `status` is the server's HTTP status when one was received. */
   constructor(
-    detail: string,
+    readonly detail: string,
     readonly status?: number,
   ) {
     super(`Token refresh failed: ${detail}. The token is unchanged; try again later.`);
@@ -195,6 +195,20 @@ export class BlueButtonTimeoutError extends BlueButtonError {
     readonly timeoutMs: number,
   ) {
     super(`${method} ${path} timed out after ${timeoutMs} ms`);
+  }
+}
+
+/** The request never got an HTTP answer: connection refused or reset, DNS failure… */
+export class BlueButtonNetworkError extends BlueButtonError {
+  readonly code = 'BB_NETWORK';
+
+  /** Creates the error; `reason` is the system error code such as `ECONNRESET`. */
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${method} ${path} failed without an HTTP answer (${reason})`);
   }
 }
 

@@ -1,0 +1,203 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Injectable, Logger } from '@nestjs/common';
+import { firstValueFrom } from 'rxjs';
+import { LOG_CONTEXT } from '../bluebutton.constants.js';
+import { BlueButtonConfig } from '../config/bluebutton-config.js';
+import {
+  BlueButtonError,
+  OAuthError,
+  ReauthorizationRequiredError,
+  TokenRefreshError,
+  type ReauthorizationReason,
+} from '../errors/bluebutton.errors.js';
+import { BlueButtonHttp, type BlueButtonResponse } from '../http/bluebutton-http.service.js';
+import { BlueButtonStore } from '../store/bluebutton.store.js';
+import { AuthorizationToken, type AuthorizationTokenJSON } from './authorization-token.js';
+import { StoredTokens } from './stored-tokens.js';
+
+/** What became of one refresh token, shared with every caller and every instance. */
+type RefreshOutcome =
+  | { token: AuthorizationTokenJSON }
+  | { reauth: ReauthorizationReason; status?: number }
+  | { transient: string; status?: number };
+
+/** How long a refresh's outcome stays readable for late or remote callers of the same token. */
+const OUTCOME_TTL_MS = 120_000;
+/** A transient failure is shared only with the callers waiting right now; later calls may retry. */
+const TRANSIENT_TTL_MS = 2_000;
+/** Extra lock lifetime beyond the POST's own timeout, so a lock never outlives a dead holder for long. */
+const LOCK_MARGIN_MS = 5_000;
+
+/**
+ * Refreshes tokens exactly once per refresh token. In this process, concurrent callers share one
+ * promise; across processes, the store's lock elects one instance to POST while the others wait for
+ * the outcome it records. With rotating refresh tokens a second POST would be rejected and log the
+ * user out, so the POST is never repeated once it may have reached the server.
+ */
+@Injectable()
+export class TokenRefresher {
+  private readonly logger = new Logger(LOG_CONTEXT);
+  private readonly inflight = new Map<string, Promise<AuthorizationToken>>();
+
+  /** Created by Nest. */
+  constructor(
+    private readonly config: BlueButtonConfig,
+    private readonly http: BlueButtonHttp,
+    private readonly store: BlueButtonStore,
+    private readonly storedTokens: StoredTokens,
+  ) {}
+
+  /** The refreshed token; concurrent calls for the same refresh token get the same result. */
+  refresh(token: AuthorizationToken): Promise<AuthorizationToken> {
+    const refreshToken = token.refreshToken;
+    if (!refreshToken) return Promise.reject(new ReauthorizationRequiredError('no-refresh-token'));
+    let pending = this.inflight.get(refreshToken);
+    if (!pending) {
+      pending = this.coordinated(token, refreshToken).finally(() =>
+        this.inflight.delete(refreshToken),
+      );
+      this.inflight.set(refreshToken, pending);
+    }
+    return pending;
+  }
+
+  private async coordinated(
+    token: AuthorizationToken,
+    refreshToken: string,
+  ): Promise<AuthorizationToken> {
+    const id = createHash('sha256').update(refreshToken).digest('base64url');
+    const outcomeKey = `refresh:${id}`;
+    const deadline = Date.now() + this.config.timeoutMs + LOCK_MARGIN_MS;
+    for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
+      const known = await this.store.get<RefreshOutcome>(outcomeKey);
+      if (known) return this.adopt(token, known);
+      const lock = await this.store.acquireLock(outcomeKey, this.config.timeoutMs + LOCK_MARGIN_MS);
+      if (lock) {
+        try {
+          // The previous holder may have finished between our read and our lock.
+          const settled = await this.store.get<RefreshOutcome>(outcomeKey);
+          if (settled) return await this.adopt(token, settled);
+          return await this.postAndRecord(token, refreshToken, outcomeKey);
+        } finally {
+          await this.store.releaseLock(outcomeKey, lock).catch(() => undefined);
+        }
+      }
+      if (Date.now() > deadline) {
+        throw new TokenRefreshError(
+          'another instance is refreshing this token and did not finish in time',
+        );
+      }
+      await sleep(wait);
+    }
+  }
+
+  /** Uses an outcome another caller (here or in another instance) already obtained. */
+  private async adopt(
+    previous: AuthorizationToken,
+    outcome: RefreshOutcome,
+  ): Promise<AuthorizationToken> {
+    if ('token' in outcome) {
+      const fresh = AuthorizationToken.fromJSON(outcome.token);
+      await this.storedTokens.replace(previous, fresh);
+      return fresh;
+    }
+    if ('reauth' in outcome) throw new ReauthorizationRequiredError(outcome.reauth, outcome.status);
+    throw new TokenRefreshError(outcome.transient, outcome.status);
+  }
+
+  private async postAndRecord(
+    token: AuthorizationToken,
+    refreshToken: string,
+    outcomeKey: string,
+  ): Promise<AuthorizationToken> {
+    let fresh: AuthorizationToken;
+    try {
+      fresh = await this.post(token, refreshToken);
+    } catch (error) {
+      if (error instanceof ReauthorizationRequiredError) {
+        this.logger.warn(`Token refresh refused: re-authorization required (${error.reason})`);
+        await this.store.set<RefreshOutcome>(
+          outcomeKey,
+          { reauth: error.reason, status: error.status },
+          { ttlMs: OUTCOME_TTL_MS },
+        );
+        await this.storedTokens.discard(token);
+      } else if (error instanceof TokenRefreshError) {
+        this.logger.warn(error.message);
+        const outcome: RefreshOutcome = { transient: error.detail, status: error.status };
+        await this.store.set<RefreshOutcome>(outcomeKey, outcome, { ttlMs: TRANSIENT_TTL_MS });
+      }
+      throw error;
+    }
+    await this.store.set<RefreshOutcome>(
+      outcomeKey,
+      { token: fresh.toJSON() },
+      { ttlMs: OUTCOME_TTL_MS },
+    );
+    await this.storedTokens.replace(token, fresh);
+    this.logger.log(
+      `Token refreshed; the new access token expires in ${Math.round(fresh.expiresIn)} s`,
+    );
+    return fresh;
+  }
+
+  private async post(token: AuthorizationToken, refreshToken: string): Promise<AuthorizationToken> {
+    let res: BlueButtonResponse;
+    try {
+      res = await firstValueFrom(
+        this.http.send({
+          method: 'POST',
+          url: `${this.config.apiBaseUrl}/o/token/`,
+          form: {
+            grant_type: 'refresh_token',
+            refresh_token: refreshToken,
+            client_id: this.config.clientId,
+          },
+          basicAuth: true,
+        }),
+      );
+    } catch (error) {
+      // Network failure or timeout: the POST may or may not have arrived, so it is not repeated.
+      throw new TokenRefreshError(
+        error instanceof BlueButtonError ? error.message : 'network error',
+      );
+    }
+    if (res.status === 200) {
+      if (res.body === undefined)
+        throw new TokenRefreshError('the token endpoint answered 200 without JSON', 200);
+      try {
+        return AuthorizationToken.fromTokenResponse(res.body as object, res.receivedAt, token);
+      } catch (error) {
+        throw new TokenRefreshError((error as Error).message, 200);
+      }
+    }
+    throw classifyRefreshFailure(res);
+  }
+}
+
+/** Maps a refused refresh to the rows of the wire reference (§2.5). */
+export function classifyRefreshFailure(res: Pick<BlueButtonResponse, 'status' | 'body'>): Error {
+  const body = (res.body ?? {}) as { error?: unknown; error_description?: unknown };
+  const error = typeof body.error === 'string' ? body.error : undefined;
+  const description = typeof body.error_description === 'string' ? body.error_description : '';
+  const reauth = (reason: ReauthorizationReason) =>
+    new ReauthorizationRequiredError(reason, res.status);
+  switch (true) {
+    case res.status === 401 && error === 'invalid_grant':
+      return reauth('grant-expired');
+    case res.status === 403 && error === 'invalid_grant':
+      return reauth('grant-not-found');
+    case res.status === 403 && error === 'invalid_client':
+      return reauth(/inactive/i.test(description) ? 'app-inactive' : 'one-time-app');
+    case res.status === 400 &&
+      (error === 'invalid_grant' || /refresh token not found/i.test(description)):
+      return reauth('refresh-token-rejected');
+    case res.status === 404:
+      return reauth('grant-not-found');
+    case res.status === 429 || res.status >= 500:
+      return new TokenRefreshError(`Blue Button answered HTTP ${res.status}`, res.status);
+    default:
+      return new OAuthError(error ?? `http_${res.status}`, description || undefined, res.status);
+  }
+}

@@ -1,0 +1,77 @@
+import type { AuthorizationToken } from '../auth/authorization-token.js';
+
+/** Every data call answers with the data, its HTTP status, and the token in force after the call. */
+export interface FhirResponse<T> {
+  /** The token in force after the call: the one given, or its refreshed successor. */
+  token: AuthorizationToken;
+  /** The parsed JSON body. */
+  data: T;
+  /** The HTTP status (2xx). */
+  status: number;
+}
+
+/** One resource of a paginated search, with the token in force when its page arrived. */
+export interface FhirResource<T> {
+  resource: T;
+  token: AuthorizationToken;
+}
+
+/** The claim types Blue Button accepts in the EOB `type` parameter. */
+export type ClaimType =
+  'carrier' | 'pde' | 'dme' | 'hha' | 'hospice' | 'inpatient' | 'outpatient' | 'snf';
+
+/** A query parameter value; arrays repeat the parameter (except `type`, which is comma-joined). */
+export type SearchValue = string | number | boolean | readonly (string | number)[] | undefined;
+
+/** Parameters every search accepts. */
+export interface CommonSearchParams {
+  /** Page size, 0–50 (Blue Button's default is 10). */
+  _count?: number;
+  /** Offset of the first entry. */
+  startIndex?: number;
+  /** `lt|le|gt|ge` + a date, repeatable for a range, e.g. `['ge2024-01-01', 'lt2025-01-01']`. */
+  _lastUpdated?: string | readonly string[];
+  /** Any other parameter (Blue Button drops the ones it does not know). */
+  [name: string]: SearchValue;
+}
+
+/** ExplanationOfBenefit search parameters. */
+export interface EobSearchParams extends CommonSearchParams {
+  /** Claim types, OR-ed: `'carrier'`, `['inpatient', 'outpatient']`, or the eob-type `system|code` form. */
+  type?: ClaimType | readonly ClaimType[] | string;
+  /** `lt|le|gt|ge` + a date on the billable period, repeatable for a range. */
+  'service-date'?: string | readonly string[];
+}
+
+/** The `connect/userinfo` profile (needs the `profile` scope). */
+export interface UserInfo {
+  sub: string;
+  name?: string;
+  given_name?: string;
+  family_name?: string;
+  email?: string;
+  /** Account creation time, an ISO string. */
+  iat?: string;
+  patient: string;
+}
+
+/** Options of the paginators. */
+export interface PageOptions {
+  /** Pages fetched at once (default: the configured `pageConcurrency`, 4); 1 follows `next` strictly. */
+  pageConcurrency?: number;
+  /** Stop after this many pages (the first included). */
+  maxPages?: number;
+}
+
+/** Serializes search parameters: arrays repeat the parameter, `type` lists are comma-joined. */
+export function toSearchParams(params: Record<string, SearchValue> = {}): URLSearchParams {
+  const out = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) {
+      if (key === 'type') out.append(key, value.join(','));
+      else for (const v of value) out.append(key, String(v));
+    } else out.append(key, String(value));
+  }
+  return out;
+}

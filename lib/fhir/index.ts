@@ -1,0 +1,2 @@
+export { FhirService } from './fhir.service.js';
+export * from './fhir.types.js';

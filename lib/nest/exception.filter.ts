@@ -1,0 +1,101 @@
+import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  AuthorizationDeniedError,
+  BlueButtonError,
+  BlueButtonNetworkError,
+  BlueButtonStoreError,
+  BlueButtonTimeoutError,
+  FhirHttpError,
+  ReauthorizationRequiredError,
+  StateMismatchError,
+  TokenRefreshError,
+} from '../errors/bluebutton.errors.js';
+import { BLUEBUTTON_REQUEST, type BlueButtonRequestContext } from './request-context.js';
+
+interface Answer {
+  status: number;
+  message: string;
+  headers?: Record<string, string>;
+  login?: boolean;
+}
+
+/**
+ * Opt-in filter mapping the package's errors to HTTP answers without leaking internals:
+ * re-authorization → 401 with `loginUrl`, Blue Button 5xx → 502, timeouts → 504, and so on.
+ * Register with `app.useGlobalFilters(new BlueButtonExceptionFilter())` or as an `APP_FILTER`.
+ */
+@Catch(BlueButtonError)
+export class BlueButtonExceptionFilter implements ExceptionFilter<BlueButtonError> {
+  /** Writes the JSON answer for `error`. */
+  catch(error: BlueButtonError, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Record<symbol, BlueButtonRequestContext | undefined>>();
+    const res = http.getResponse<{
+      status?: (n: number) => unknown;
+      statusCode: number;
+      setHeader(n: string, v: string): void;
+      end(b: string): void;
+    }>();
+    const answer = this.answerFor(error);
+    const loginUrl = answer.login ? req?.[BLUEBUTTON_REQUEST]?.loginUrl : undefined;
+    const body = {
+      statusCode: answer.status,
+      error: error.code,
+      message: answer.message,
+      ...(loginUrl && { loginUrl }),
+    };
+    res.statusCode = answer.status;
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
+    res.end(JSON.stringify(body));
+  }
+
+  /** The status and public message for an error; override to customise. */
+  protected answerFor(error: BlueButtonError): Answer {
+    if (error instanceof ReauthorizationRequiredError) {
+      return {
+        status: 401,
+        message: 'Your Medicare connection has ended. Please connect again.',
+        login: true,
+      };
+    }
+    if (error instanceof AuthorizationDeniedError) return { status: 403, message: error.message };
+    if (error instanceof StateMismatchError)
+      return {
+        status: 400,
+        message: 'This login link is no longer valid. Please start again.',
+        login: true,
+      };
+    if (error instanceof BlueButtonTimeoutError)
+      return { status: 504, message: 'Blue Button did not answer in time.' };
+    if (error instanceof TokenRefreshError || error instanceof BlueButtonStoreError) {
+      return {
+        status: 503,
+        message: 'Medicare data is temporarily unavailable. Please try again.',
+      };
+    }
+    if (error instanceof BlueButtonNetworkError)
+      return { status: 502, message: 'Blue Button could not be reached.' };
+    if (error instanceof FhirHttpError) {
+      if (error.status === 401)
+        return {
+          status: 401,
+          message: 'Your Medicare connection is not valid. Please connect again.',
+          login: true,
+        };
+      if (error.status === 403)
+        return { status: 403, message: 'The beneficiary did not grant access to this data.' };
+      if (error.status === 404) return { status: 404, message: 'Not found.' };
+      if (error.status === 429) {
+        const seconds = Math.ceil((error.retryAfterMs ?? 1000) / 1000);
+        return {
+          status: 429,
+          message: 'Too many requests to Blue Button.',
+          headers: { 'Retry-After': String(seconds) },
+        };
+      }
+      return { status: 502, message: `Blue Button answered HTTP ${error.status}.` };
+    }
+    return { status: 502, message: 'The Blue Button request failed.' };
+  }
+}

@@ -1,0 +1,36 @@
+/** Options of {@link BlueButtonStore.set}. */
+export interface StoreSetOptions {
+  /** Time to live in ms; the entry disappears afterwards. No TTL when omitted. */
+  ttlMs?: number;
+  /**
+   * Write only if there is no entry or the stored entry's version is lower than this one — so a
+   * slow (stale) writer can never overwrite a newer token written by another instance.
+   */
+  version?: number;
+}
+
+/**
+ * Where the module keeps short-lived shared state: pending authorizations (state + PKCE verifier),
+ * per-user tokens, refresh results and refresh locks. An abstract class so it doubles as the DI token:
+ * provide your own with `{ provide: BlueButtonStore, useClass: MyStore }` (e.g. `RedisBlueButtonStore`
+ * from `nestjs-bluebutton/redis` when the app runs as several instances). Values are JSON-serializable.
+ */
+export abstract class BlueButtonStore {
+  /** Returns the value under `key`, or undefined when absent or expired. */
+  abstract get<T = unknown>(key: string): Promise<T | undefined>;
+
+  /** Stores `value`; returns false when a `version` was given and a newer entry already exists. */
+  abstract set<T = unknown>(key: string, value: T, options?: StoreSetOptions): Promise<boolean>;
+
+  /** Atomically returns and deletes the value: two concurrent takes never both get it. */
+  abstract take<T = unknown>(key: string): Promise<T | undefined>;
+
+  /** Deletes the value under `key` (no error when absent). */
+  abstract delete(key: string): Promise<void>;
+
+  /** Tries to take the lock `key` for `ttlMs`; returns a lock token, or undefined when held by someone else. */
+  abstract acquireLock(key: string, ttlMs: number): Promise<string | undefined>;
+
+  /** Releases the lock if `lockToken` still owns it (never another holder's); returns whether it did. */
+  abstract releaseLock(key: string, lockToken: string): Promise<boolean>;
+}

@@ -1,0 +1,2 @@
+export { BlueButtonStore, type StoreSetOptions } from './bluebutton.store.js';
+export { MemoryBlueButtonStore } from './memory.store.js';
