@@ -1,0 +1,88 @@
+import type { EmulatorContext } from '../context.js';
+import type { Beneficiary } from '../data/beneficiaries.js';
+import { header, type EmuRequest } from '../http/request.js';
+import { drfResponse, type EmuResponse } from '../http/response.js';
+import type { RegisteredClient } from '../oauth/clients.js';
+import {
+  GRANT_TIMED_OUT,
+  inactiveApp,
+  NOT_AUTHENTICATED,
+  PERMISSION_DENIED,
+  QUERY_TOKEN,
+  v3NotAllowed,
+} from '../oauth/messages.js';
+import type { AccessToken, ApiVersion } from '../oauth/store.js';
+
+/** Who is calling a FHIR or userinfo view, once every permission passed. */
+export interface Caller {
+  token: AccessToken;
+  client: RegisteredClient;
+  bene: Beneficiary;
+  /** Patient id for this API version. */
+  patientId: string;
+  rateLimit: { limit: number; remaining: number; reset: number };
+}
+
+const REALM = 'Bearer realm="api"';
+
+/**
+ * DRF authentication, permissions and throttling in BB2's order (reference §3.5): token,
+ * app active, grant, scope, v3 early adopter, then the per-token throttle.
+ */
+export function authorizeCall(
+  ctx: EmulatorContext,
+  req: EmuRequest,
+  version: ApiVersion,
+  contentType: string,
+  hasScope: (scopes: readonly string[]) => boolean,
+): Caller | EmuResponse {
+  const fail = (status: number, detail: string, headers: Record<string, string> = {}) =>
+    drfResponse(status, { detail }, contentType, headers);
+  if (req.query.has('access_token')) return fail(400, QUERY_TOKEN);
+  const auth = header(req, 'authorization');
+  const m = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
+  if (!m) return fail(401, NOT_AUTHENTICATED, { 'www-authenticate': REALM });
+  const token = ctx.store.accessTokens.get(m[1] as string);
+  const now = ctx.clock.now();
+  if (!token) {
+    return fail(401, NOT_AUTHENTICATED, {
+      'www-authenticate': `${REALM},error="invalid_token",error_description="The access token is invalid."`,
+    });
+  }
+  if (token.expiresAt <= now) {
+    return fail(401, NOT_AUTHENTICATED, {
+      'www-authenticate': `${REALM},error="invalid_token",error_description="The access token has expired."`,
+    });
+  }
+  const client = ctx.clients.get(token.clientId);
+  if (!client) return fail(401, NOT_AUTHENTICATED, { 'www-authenticate': REALM });
+  if (!client.active) return fail(401, inactiveApp(client.name), { 'www-authenticate': REALM });
+  const bene = ctx.beneficiaries.get(token.username);
+  if (!bene) return fail(401, NOT_AUTHENTICATED, { 'www-authenticate': REALM });
+  const grant = ctx.store.grant(token.clientId, token.username);
+  if (!grant) return fail(403, PERMISSION_DENIED);
+  if (grant.expiresAt !== null && grant.expiresAt <= now) {
+    return fail(401, GRANT_TIMED_OUT, { 'www-authenticate': REALM });
+  }
+  if (!hasScope(token.scopes)) return fail(403, PERMISSION_DENIED);
+  if (version === 'v3' && !client.v3EarlyAdopter) return fail(403, v3NotAllowed(client.name));
+  const t = ctx.limiter.check(token.token, now);
+  const rateLimit = { limit: t.limit, remaining: t.remaining, reset: t.reset };
+  if (!t.allowed) {
+    const n = t.retryAfter ?? 1;
+    const res = fail(
+      429,
+      `Request was throttled. Expected available in ${n} second${n === 1 ? '' : 's'}.`,
+      { 'retry-after': String(n) },
+    );
+    res.rateLimit = rateLimit;
+    return res;
+  }
+  return {
+    token,
+    client,
+    bene,
+    patientId: version === 'v3' ? bene.v3PatientId : bene.patientId,
+    rateLimit,
+  };
+}

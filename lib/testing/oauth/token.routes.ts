@@ -1,0 +1,175 @@
+import { createHash } from 'node:crypto';
+import type { EmulatorContext } from '../context.js';
+import type { Beneficiary } from '../data/beneficiaries.js';
+import { basicAuth, type EmuRequest } from '../http/request.js';
+import { emptyResponse, pyJsonResponse, type EmuResponse } from '../http/response.js';
+import type { RegisteredClient } from './clients.js';
+import { GRANT_NOT_FOUND, GRANT_TIMED_OUT, inactiveApp, ONE_TIME_REFRESH } from './messages.js';
+import { parseScopes, withinOriginal } from './scopes.js';
+import type { AccessToken, ApiVersion } from './store.js';
+
+const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
+
+/** An oauthlib error body (no `status_code`), with oauthlib's no-store headers. */
+function oauthError(status: number, error: string, description?: string): EmuResponse {
+  const body: Record<string, string> = { error };
+  if (description) body.error_description = description;
+  const headers: Record<string, string> = { ...NO_STORE };
+  if (status === 401) headers['www-authenticate'] = `Bearer error="${error}"`;
+  return pyJsonResponse(status, body, headers);
+}
+
+/** A BB2-raised error body (with `status_code`). */
+function bb2Error(status: number, error: string, description: string): EmuResponse {
+  return pyJsonResponse(status, { status_code: status, error, error_description: description });
+}
+
+/** `YYYY-MM-DDTHH:MM:SSZ`, BB2's `access_grant_expiration` format. */
+export function grantExpirationFormat(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+}
+
+/** The client named by Basic auth or the body, after BB2's `validate_app_is_active` checks. */
+export function identifyClient(
+  ctx: EmulatorContext,
+  req: EmuRequest,
+): { client: RegisteredClient; secret: string | undefined } | EmuResponse {
+  const form = req.form ?? new URLSearchParams();
+  const basic = basicAuth(req);
+  const bodyId = form.get('client_id');
+  if (basic && bodyId && basic.id !== bodyId) {
+    return bb2Error(400, 'invalid_request', 'different app in headers than in request data');
+  }
+  if (!basic && !bodyId) return bb2Error(401, 'invalid_client', 'App id failed');
+  const client = ctx.clients.get(basic?.id ?? bodyId);
+  if (!client) {
+    return basic
+      ? bb2Error(401, 'invalid_client', 'Application does not exist')
+      : bb2Error(400, 'invalid_client', 'Application does not exist (client_id)');
+  }
+  if (!client.active) return bb2Error(403, 'invalid_client', inactiveApp(client.name));
+  return { client, secret: basic ? basic.secret : (form.get('client_secret') ?? undefined) };
+}
+
+function tokenResponse(
+  ctx: EmulatorContext,
+  client: RegisteredClient,
+  bene: Beneficiary,
+  access: AccessToken,
+): EmuResponse {
+  const grant = ctx.store.grant(client.clientId, bene.username);
+  let expiration = '';
+  if (client.accessType === 'ONE_TIME') {
+    expiration = grantExpirationFormat(access.issuedAt + ctx.expiresIn * 1000);
+  } else if (client.accessType === 'THIRTEEN_MONTH' && grant?.expiresAt != null) {
+    expiration = grantExpirationFormat(grant.expiresAt);
+  }
+  return pyJsonResponse(
+    200,
+    {
+      access_token: access.token,
+      expires_in: ctx.expiresIn,
+      token_type: 'Bearer',
+      scope: access.scopes.join(' '),
+      refresh_token: access.refreshToken,
+      patient: access.version === 'v3' ? bene.v3PatientId : bene.patientId,
+      access_grant_expiration: expiration,
+    },
+    NO_STORE,
+  );
+}
+
+/** RFC 7636 S256: unpadded base64url of the SHA-256 of the verifier. */
+function s256(verifier: string): string {
+  return createHash('sha256').update(verifier).digest('base64url');
+}
+
+/** `POST /vN/o/token[/]`: authorization_code and refresh_token grants. */
+export function handleToken(
+  ctx: EmulatorContext,
+  req: EmuRequest,
+  version: ApiVersion,
+): EmuResponse {
+  if (req.method !== 'POST') return emptyResponse(405, { allow: 'POST' });
+  const form = req.form ?? new URLSearchParams();
+  const who = identifyClient(ctx, req);
+  if ('status' in who) return who;
+  const { client, secret } = who;
+  const grantType = form.get('grant_type');
+  const now = ctx.clock.now();
+
+  if (version === 'v3' && !client.v3EarlyAdopter) {
+    return pyJsonResponse(403, { status_code: 403, message: 'Request denied' });
+  }
+
+  if (grantType === 'refresh_token') {
+    // BB2's own checks run before oauthlib sees the request.
+    if (client.accessType === 'ONE_TIME') {
+      return bb2Error(403, 'invalid_client', ONE_TIME_REFRESH);
+    }
+    const value = form.get('refresh_token');
+    if (!value) return bb2Error(400, 'invalid_request', 'Missing refresh token parameter');
+    const rt = ctx.store.refreshTokens.get(value);
+    if (!rt) return bb2Error(400, 'invalid_request', 'Refresh token not found.');
+    const grant = ctx.store.grant(rt.clientId, rt.username);
+    if (!grant) return bb2Error(403, 'invalid_grant', GRANT_NOT_FOUND);
+    if (grant.expiresAt !== null && grant.expiresAt <= now) {
+      return bb2Error(401, 'invalid_grant', GRANT_TIMED_OUT);
+    }
+    if (secret !== client.clientSecret) return oauthError(401, 'invalid_client');
+    if (rt.revoked || rt.clientId !== client.clientId) return oauthError(400, 'invalid_grant');
+    const asked = parseScopes(form.get('scope'));
+    if (asked.length > 0 && !withinOriginal(asked, rt.scopes)) {
+      return oauthError(400, 'invalid_scope');
+    }
+    const bene = ctx.beneficiaries.get(rt.username);
+    if (!bene || bene.notFound) {
+      return pyJsonResponse(404, { status_code: 404, message: 'Not found.' });
+    }
+    ctx.store.revokeRefreshToken(rt.token);
+    const { access } = ctx.store.issueTokens(
+      {
+        clientId: client.clientId,
+        username: rt.username,
+        scopes: asked.length > 0 ? asked : rt.scopes,
+        version,
+        shareSamhsa: rt.shareSamhsa,
+      },
+      ctx.expiresIn,
+    );
+    return tokenResponse(ctx, client, bene, access);
+  }
+
+  if (grantType !== 'authorization_code') return oauthError(400, 'unsupported_grant_type');
+  const codeValue = form.get('code');
+  if (!codeValue) return oauthError(400, 'invalid_request', 'Missing code parameter.');
+  if (secret !== client.clientSecret) return oauthError(401, 'invalid_client');
+  const code = ctx.store.codes.get(codeValue);
+  if (!code || code.clientId !== client.clientId || code.expiresAt <= now) {
+    if (code && code.expiresAt <= now) ctx.store.codes.delete(codeValue);
+    return oauthError(400, 'invalid_grant');
+  }
+  const verifier = form.get('code_verifier');
+  if (!verifier) return oauthError(400, 'invalid_request', 'Code verifier required.');
+  if (verifier.length < 43 || verifier.length > 128 || s256(verifier) !== code.codeChallenge) {
+    return oauthError(400, 'invalid_grant');
+  }
+  const redirectUri = form.get('redirect_uri') || client.redirectUris[0];
+  if (redirectUri !== code.redirectUri) {
+    return oauthError(400, 'invalid_request', 'Mismatching redirect URI.');
+  }
+  ctx.store.codes.delete(codeValue);
+  const bene = ctx.beneficiaries.get(code.username);
+  if (!bene) return oauthError(400, 'invalid_grant');
+  const { access } = ctx.store.issueTokens(
+    {
+      clientId: client.clientId,
+      username: code.username,
+      scopes: code.scopes,
+      version: code.version,
+      shareSamhsa: code.shareSamhsa,
+    },
+    ctx.expiresIn,
+  );
+  return tokenResponse(ctx, client, bene, access);
+}
