@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type { BlueButtonEmulator, TokenResponse } from 'nestjs-bluebutton/testing';
+import type { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 
 /** RFC 7636 pair plus a 32-character state. */
 export function pkce(): { verifier: string; challenge: string; state: string } {
@@ -58,14 +58,6 @@ export function postForm(
 /** `Authorization: Basic` for a client. */
 export function basic(id: string, secret: string): Record<string, string> {
   return { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` };
-}
-
-/** A token for BBUser00000 (or another user) on the default client. */
-export async function token(
-  emu: BlueButtonEmulator,
-  opts: Parameters<BlueButtonEmulator['getToken']>[0] = {},
-): Promise<TokenResponse> {
-  return emu.getToken(opts);
 }
 
 type ValidatorInstance = { validate(resource: unknown): unknown[] | true };

@@ -3,6 +3,15 @@ import { call, pkce, postForm, type Reply } from './helpers.js';
 
 const REDIRECT = 'http://localhost:3000/callback';
 
+function hiddenFields(html: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    if (m[1] !== 'share_demographic_scopes')
+      out[m[1] as string] = (m[2] as string).replace(/&amp;/g, '&');
+  }
+  return out;
+}
+
 describe('emulator: authorize (reference §2.2, §2.3, §9.4–9.7)', () => {
   let emu: BlueButtonEmulator;
   const inactive = {
@@ -36,6 +45,20 @@ describe('emulator: authorize (reference §2.2, §2.3, §9.4–9.7)', () => {
   }
   const authorize = (q: URLSearchParams, version = 'v2') =>
     call(`${emu.baseUrl}/${version}/o/authorize/?${q}`);
+
+  async function login(q: URLSearchParams, user = 'BBUser00000', password = 'PW00000!') {
+    const first = await authorize(q);
+    const loginUrl = `${emu.baseUrl}${first.headers.get('location')}`;
+    const page = await call(loginUrl);
+    expect(page.text).toMatch(/<input type="password"[^>]*name="password"/);
+    const next = /name="next" value="([^"]*)"/.exec(page.text)?.[1]?.replace(/&amp;/g, '&');
+    const posted = await postForm(`${emu.baseUrl}/mymedicare/login`, {
+      username: user,
+      password,
+      next: next ?? '',
+    });
+    return posted;
+  }
 
   it('redirects the slash-less authorize URL with a 301 that keeps the query', async () => {
     const q = query();
@@ -114,46 +137,23 @@ describe('emulator: authorize (reference §2.2, §2.3, §9.4–9.7)', () => {
     );
   });
 
+  async function consent(
+    q: URLSearchParams,
+  ): Promise<{ cookie: string; page: Reply; action: string }> {
+    const posted = await login(q);
+    expect(posted.status).toBe(302);
+    const cookie = (posted.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    const again = await call(`${emu.baseUrl}${posted.headers.get('location')}`, {
+      headers: { cookie },
+    });
+    expect(again.status).toBe(302);
+    const approval = again.headers.get('location') as string;
+    expect(approval).toMatch(/^\/v2\/o\/authorize\/[0-9a-f-]{36}\/\?/);
+    const page = await call(`${emu.baseUrl}${approval}`, { headers: { cookie } });
+    return { cookie, page, action: approval.split('?')[0] as string };
+  }
+
   describe('HTML login and consent pages', () => {
-    async function login(q: URLSearchParams, user = 'BBUser00000', password = 'PW00000!') {
-      const first = await authorize(q);
-      const loginUrl = `${emu.baseUrl}${first.headers.get('location')}`;
-      const page = await call(loginUrl);
-      expect(page.text).toMatch(/<input type="password"[^>]*name="password"/);
-      const next = /name="next" value="([^"]*)"/.exec(page.text)?.[1]?.replace(/&amp;/g, '&');
-      const posted = await postForm(`${emu.baseUrl}/mymedicare/login`, {
-        username: user,
-        password,
-        next: next ?? '',
-      });
-      return posted;
-    }
-
-    async function consent(
-      q: URLSearchParams,
-    ): Promise<{ cookie: string; page: Reply; action: string }> {
-      const posted = await login(q);
-      expect(posted.status).toBe(302);
-      const cookie = (posted.headers.get('set-cookie') ?? '').split(';')[0] as string;
-      const again = await call(`${emu.baseUrl}${posted.headers.get('location')}`, {
-        headers: { cookie },
-      });
-      expect(again.status).toBe(302);
-      const approval = again.headers.get('location') as string;
-      expect(approval).toMatch(/^\/v2\/o\/authorize\/[0-9a-f-]{36}\/\?/);
-      const page = await call(`${emu.baseUrl}${approval}`, { headers: { cookie } });
-      return { cookie, page, action: approval.split('?')[0] as string };
-    }
-
-    function hiddenFields(html: string): Record<string, string> {
-      const out: Record<string, string> = {};
-      for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-        if (m[1] !== 'share_demographic_scopes')
-          out[m[1] as string] = (m[2] as string).replace(/&amp;/g, '&');
-      }
-      return out;
-    }
-
     it('re-shows the login page on a wrong password', async () => {
       const r = await login(query(), 'BBUser00000', 'PW00001!');
       expect(r.status).toBe(200);

@@ -52,6 +52,8 @@ describe('emulator: token, refresh, revoke (reference §2.4–2.7, §9.8–9.14)
       basic(c.clientId, c.clientSecret),
     );
 
+  const url = (id: string) => `${emu.baseUrl}/v2/o/expire_authenticated_user/${id}/`;
+
   describe('authorization_code', () => {
     it('returns the BB2 token JSON with no-store headers and a 13-month grant expiration', async () => {
       const now = Date.parse('2025-01-31T10:00:00Z');
@@ -416,7 +418,6 @@ describe('emulator: token, refresh, revoke (reference §2.4–2.7, §9.8–9.14)
     });
 
     it('expire_authenticated_user answers its text bodies and 403 without client auth', async () => {
-      const url = (id: string) => `${emu.baseUrl}/v2/o/expire_authenticated_user/${id}/`;
       const noAuth = await call(url('-19990000000001'), { method: 'POST' });
       expect([noAuth.status, noAuth.text]).toEqual([403, '']);
       const unknown = await call(url('-1'), {

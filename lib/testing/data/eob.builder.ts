@@ -249,6 +249,22 @@ export function buildEob(h: ClaimHeader, ctx: EobContext): Json {
     : { start: h.start, end: h.end };
   eob.created = fhirDateTime(h.lastUpdated);
   eob.insurer = { identifier: { value: 'CMS' } };
+  if (info.claimType === 'professional') {
+    eob.referral = {
+      identifier: {
+        type: {
+          coding: [
+            coding(
+              V2_0203,
+              'UPIN',
+              "Medicare/CMS (formerly HCFA)'s Universal Physician Identification numbers",
+            ),
+          ],
+        },
+        value: String(rng.int(100000000000, 999999999999)),
+      },
+    };
+  }
 
   if (institutional) {
     eob.provider = { reference: '#provider-org' };

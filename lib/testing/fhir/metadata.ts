@@ -37,7 +37,8 @@ export function capabilityStatement(origin: string, version: ApiVersion): Json {
       description: 'gov.cms.bfd:bfd-server-war',
       url: `${origin}/${version}/fhir/`,
     },
-    fhirVersion: version === 'v1' ? '3.0.2' : '4.0.1',
+    // 4.0.0 as in BB2's own fixture; the R4 schema's enum has no 4.0.1.
+    fhirVersion: version === 'v1' ? '3.0.1' : '4.0.0',
     format: ['application/json', 'application/fhir+json'],
     rest: [
       {
