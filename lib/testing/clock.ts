@@ -1,5 +1,6 @@
 /** Anything that tells the time in epoch milliseconds. */
 export interface ClockSource {
+  /** Epoch milliseconds. */
   now(): number;
 }
 
@@ -11,6 +12,7 @@ export interface ClockSource {
 export class EmulatorClock implements ClockSource {
   private offsetMs = 0;
 
+  /** Follows `source` (default: the system clock). */
   constructor(private readonly source: ClockSource = { now: () => Date.now() }) {}
 
   /** Current emulator time in epoch milliseconds. */

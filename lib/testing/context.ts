@@ -33,6 +33,7 @@ export interface EmulatorContext {
   v3Enabled: boolean;
   expireGrantEndpoint: boolean;
   corsStrict: boolean;
+  /** The beneficiary's sorted claim headers (built once, then cached). */
   claimIndex(bene: Beneficiary): ClaimIndex;
 }
 

@@ -12,6 +12,7 @@ export interface ControlTarget {
   faults: FaultInjector;
   log: RequestLog;
   clients: ClientRegistry;
+  /** Forgets every state a test may have left behind. */
   reset(): void;
 }
 

@@ -49,4 +49,5 @@ export interface BlueButtonEmulatorOptions {
   controlEndpoints?: boolean;
 }
 
+/** Redirect URI of the ready-made client unless `redirectUris` says otherwise. */
 export const DEFAULT_REDIRECT_URI = 'http://localhost:3000/callback';

@@ -475,21 +475,17 @@ export class BlueButtonEmulator {
     }
 
     this.record(emuReq, receivedAt);
-    const fault = this.faults.take(method, url.pathname, url.search);
-    if (fault) {
-      if (fault.latencyMs) await sleep(fault.latencyMs);
-      if ('drop' in fault) {
-        res.socket?.destroy();
-        return;
-      }
-      if ('status' in fault) {
-        this.write(res, emuReq, this.faultResponse(fault, emuReq));
-        return;
-      }
-    }
     let delay = this.faults.latencyFor(method, url.pathname, url.search);
-    const response = route(this.ctx, emuReq);
     if (isResourceView(url.pathname)) delay += this.latencyMs;
+    const fault = this.faults.take(method, url.pathname, url.search);
+    if (fault && 'drop' in fault) {
+      if (fault.latencyMs) await sleep(fault.latencyMs);
+      res.socket?.destroy();
+      return;
+    }
+    if (fault) delay += fault.latencyMs ?? 0;
+    const response =
+      fault && 'status' in fault ? this.faultResponse(fault, emuReq) : route(this.ctx, emuReq);
     if (delay > 0) await sleep(delay);
     this.write(res, emuReq, response);
   }

@@ -42,6 +42,8 @@ function normalize(target: FaultTarget | string | RegExp): FaultTarget {
 }
 
 function matches(target: FaultTarget, method: string, path: string, search: string): boolean {
+  // A browser's CORS preflight must not eat a fault meant for the request that follows it.
+  if (!target.method && method === 'OPTIONS') return false;
   if (target.method && target.method.toUpperCase() !== method) return false;
   if (typeof target.path === 'string') return path.startsWith(target.path);
   target.path.lastIndex = 0;

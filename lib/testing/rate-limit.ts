@@ -40,6 +40,7 @@ export class TokenRateLimiter {
   private readonly rate: Rate;
   private readonly history = new Map<string, number[]>();
 
+  /** Parses the rate once. */
   constructor(option: RateLimitOption) {
     this.rate = parseRate(option);
   }

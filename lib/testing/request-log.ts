@@ -30,6 +30,7 @@ export function pathMatches(r: RecordedRequest, path: string | RegExp): boolean 
 export class RequestLog {
   private readonly items: RecordedRequest[] = [];
 
+  /** Keeps at most `max` requests. */
   constructor(private readonly max: number) {}
 
   /** Appends one request, forgetting the oldest past `max`. */

@@ -128,6 +128,16 @@ describe('emulator: fault injection, latency and the request record (reference Â
     }
   });
 
+  it('leaves CORS preflights alone unless a fault names OPTIONS', async () => {
+    emu.faults.enqueue('/v2/fhir/Patient', { status: 503 });
+    const pre = await call(`${emu.baseUrl}/v2/fhir/Patient`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://app.example', 'access-control-request-method': 'GET' },
+    });
+    expect(pre.status).toBe(200);
+    expect((await getWith(emu, '/v2/fhir/Patient', t.access_token)).status).toBe(503);
+  });
+
   it('drops the connection without a response', async () => {
     emu.faults.enqueue('/v2/fhir/ExplanationOfBenefit', { drop: true });
     const r = await rawGet(`${emu.baseUrl}/v2/fhir/ExplanationOfBenefit`, {

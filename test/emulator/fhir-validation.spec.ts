@@ -1,8 +1,9 @@
 import { BlueButtonEmulator, CLAIM_TYPES } from 'nestjs-bluebutton/testing';
-import { hasBb2Fixtures, readBb2Fixture } from '../support/fixtures.js';
+import { hasBb2Fixtures, missingFixturesMessage, readBb2Fixture } from '../support/fixtures.js';
 import { allPages, call, fhirErrors, getWith } from './helpers.js';
 
 const EOB = '/v2/fhir/ExplanationOfBenefit';
+if (!hasBb2Fixtures) console.warn(missingFixturesMessage);
 
 describe('emulator: every served resource validates against the FHIR R4 JSON schema', () => {
   let emu: BlueButtonEmulator;

@@ -128,6 +128,15 @@ describe('emulator: authorize (reference §2.2, §2.3, §9.4–9.7)', () => {
     );
   });
 
+  it('sends an anonymous POST to the login with its form merged into next', async () => {
+    const q = query();
+    const r = await postForm(`${emu.baseUrl}/v2/o/authorize/`, Object.fromEntries(q));
+    expect(r.status).toBe(302);
+    expect(r.headers.get('location')).toBe(
+      `/mymedicare/login?next=${encodeURIComponent(`/v2/o/authorize/?${q}`)}`,
+    );
+  });
+
   it('sends an anonymous browser to the Medicare login with the authorize URL as next', async () => {
     const q = query();
     const r = await authorize(q);
@@ -160,8 +169,9 @@ describe('emulator: authorize (reference §2.2, §2.3, §9.4–9.7)', () => {
       expect(r.text).toContain('incorrect');
     });
 
-    it('Connect (checkbox left checked) redirects with a code and the state', async () => {
-      const q = query();
+    it('Connect (checkbox left checked) redirects with a code that buys a working token', async () => {
+      const { verifier, challenge } = pkce();
+      const q = query({ code_challenge: challenge });
       const { cookie, page, action } = await consent(q);
       expect(page.text).toContain('name="allow" value="Connect"');
       expect(page.text).toMatch(/<button type="submit" id="deny">Cancel<\/button>/);
@@ -180,6 +190,22 @@ describe('emulator: authorize (reference §2.2, §2.3, §9.4–9.7)', () => {
       expect(`${loc.origin}${loc.pathname}`).toBe(REDIRECT);
       expect(loc.searchParams.get('code')).toMatch(/^[A-Za-z0-9]{30}$/);
       expect(loc.searchParams.get('state')).toBe(q.get('state'));
+
+      const token = await postForm(`${emu.baseUrl}/v2/o/token/`, {
+        grant_type: 'authorization_code',
+        code: loc.searchParams.get('code') as string,
+        redirect_uri: REDIRECT,
+        code_verifier: verifier,
+        client_id: emu.client.clientId,
+        client_secret: emu.client.clientSecret,
+      });
+      expect(token.status).toBe(200);
+      const { access_token, scope } = token.json();
+      expect(scope).toContain('patient/Patient.rs');
+      const patient = await call(`${emu.baseUrl}/v2/fhir/Patient`, {
+        headers: { authorization: `Bearer ${access_token}` },
+      });
+      expect(patient.json().entry[0].resource.id).toBe('-19990000000001');
     });
 
     it('Cancel (no allow field) redirects with error=access_denied and no description', async () => {

@@ -267,6 +267,19 @@ describe('emulator: token, refresh, revoke (reference §2.4–2.7, §9.8–9.14)
       expect((await call(tokenUrl)).status).toBe(405);
     });
 
+    it('reads time from an injected clock source', async () => {
+      const fixed = await BlueButtonEmulator.start({
+        clock: { now: () => Date.parse('2030-03-31T12:00:00Z') },
+      });
+      try {
+        expect((await fixed.getToken()).access_grant_expiration).toBe('2031-04-30T12:00:00Z');
+        fixed.advanceTime(86_400_000);
+        expect((await fixed.getToken()).access_grant_expiration).toBe('2031-05-01T12:00:00Z');
+      } finally {
+        await fixed.close();
+      }
+    });
+
     it('honours the expiresIn option', async () => {
       const legacy = await BlueButtonEmulator.start({ expiresIn: 36000 });
       try {

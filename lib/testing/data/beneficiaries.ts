@@ -121,6 +121,7 @@ function isoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** Inputs of the registry: seed, configured users and CSV counts. */
 export interface BeneficiaryRegistryOptions {
   seed: string;
   configured: readonly EmulatorBeneficiary[];
@@ -136,6 +137,7 @@ export class BeneficiaryRegistry {
   private readonly configured = new Map<string, EmulatorBeneficiary>();
   private readonly byPatient = new Map<string, string>();
 
+  /** Registers the configured users (and checks them). */
   constructor(private readonly opts: BeneficiaryRegistryOptions) {
     for (const b of opts.configured) this.configure(b);
   }

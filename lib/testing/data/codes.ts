@@ -1,5 +1,6 @@
 import type { ClaimType } from './claim-counts.js';
 
+/** Code systems and profile URLs BFD uses. */
 export const BB_VARIABLES = 'https://bluebutton.cms.gov/resources/variables/';
 export const EOB_TYPE_SYSTEM = 'https://bluebutton.cms.gov/resources/codesystem/eob-type';
 export const CLAIM_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/claim-type';
@@ -13,6 +14,7 @@ export const SUPPORTING_INFO_TYPE =
 export const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
 
 const C4BB = 'http://hl7.org/fhir/us/carin-bb/StructureDefinition/';
+/** CARIN BB profiles by resource kind. */
 export const PROFILES = {
   patient: `${C4BB}C4BB-Patient`,
   coverage: `${C4BB}C4BB-Coverage`,
@@ -34,6 +36,7 @@ export interface ClaimTypeInfo {
   nearLineCode?: string;
 }
 
+/** BFD presentation of each claim type. */
 export const CLAIM_TYPE_INFO: Record<ClaimType, ClaimTypeInfo> = {
   carrier: {
     eobType: 'CARRIER',
@@ -108,6 +111,7 @@ export const CLAIM_TYPE_INFO: Record<ClaimType, ClaimTypeInfo> = {
   },
 };
 
+/** Displays of the claim-type codes. */
 export const CLAIM_TYPE_DISPLAY = {
   professional: 'Professional',
   institutional: 'Institutional',
@@ -140,6 +144,7 @@ export const ICD10 = [
   ['Z0000', 'ENCOUNTER FOR GENERAL ADULT MEDICAL EXAM WITHOUT ABNORMAL FINDINGS'],
 ] as const;
 
+/** HCPCS codes used on generated lines. */
 export const HCPCS = [
   '99213',
   '99214',
@@ -155,6 +160,7 @@ export const HCPCS = [
   '82947',
 ] as const;
 
+/** Revenue center codes for institutional lines. */
 export const REVENUE_CENTERS = [
   ['0300', 'Laboratory-general classification'],
   ['0450', 'Emergency room-general classification'],
@@ -166,6 +172,7 @@ export const REVENUE_CENTERS = [
   ['0651', 'Hospice service-routine home care'],
 ] as const;
 
+/** NDC codes for Part D events. */
 export const DRUGS = [
   ['00093715701', 'Atorvastatin Calcium - ATORVASTATIN CALCIUM'],
   ['67877022305', 'Gabapentin - GABAPENTIN'],
@@ -178,6 +185,7 @@ export const DRUGS = [
 /** SSA state codes used in Patient.address.state (BFD sends codes, not postal abbreviations). */
 export const SSA_STATES = ['01', '05', '10', '14', '22', '31', '33', '36', '39', '45', '49'];
 
+/** Name pools for synthetic demographics. */
 export const GIVEN_FEMALE = ['Jane', 'Mary', 'Linda', 'Susan', 'Karen', 'Nancy', 'Betty', 'Helen'];
 export const GIVEN_MALE = ['John', 'Robert', 'James', 'William', 'Richard', 'Thomas', 'Charles'];
 export const FAMILY = [

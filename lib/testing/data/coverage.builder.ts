@@ -7,6 +7,7 @@ type Json = Record<string, unknown>;
 
 /** The four Medicare segments, one Coverage each (`part-a--<id>` … `part-d--<id>`). */
 export const COVERAGE_PARTS = ['part-a', 'part-b', 'part-c', 'part-d'] as const;
+/** One Medicare segment. */
 export type CoveragePart = (typeof COVERAGE_PARTS)[number];
 
 const variable = (name: string, code: string, display?: string): Json => ({

@@ -19,6 +19,7 @@ export class Rng {
   private c: number;
   private d: number;
 
+  /** Seeds the generator from a string key. */
   constructor(key: string) {
     const h = hashString(key);
     this.a = h >>> 0;

@@ -31,6 +31,7 @@ export interface ParamError {
   upstream?: boolean;
 }
 
+/** The three searchable resource types. */
 export type SearchResource = 'Patient' | 'Coverage' | 'ExplanationOfBenefit';
 
 const COMMON = ['_count', 'count', 'startIndex', '_lastUpdated'];

@@ -11,6 +11,7 @@ export interface EmuResponse {
   delayMs?: number;
 }
 
+/** Content types the server sends (no charset on JSON, as Django and DRF do). */
 export const HTML = 'text/html; charset=utf-8';
 export const JSON_TYPE = 'application/json';
 export const FHIR_JSON = 'application/fhir+json';

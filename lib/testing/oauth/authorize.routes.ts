@@ -20,6 +20,7 @@ import { inactiveApp } from './messages.js';
 import { condenseScopes, DEFAULT_SCOPES, isDemographicScope, parseScopes } from './scopes.js';
 import { addMonths, type ApiVersion } from './store.js';
 
+/** Django's session cookie name, so browser tests see the usual cookie. */
 export const SESSION_COOKIE = 'sessionid';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

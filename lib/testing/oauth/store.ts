@@ -4,6 +4,7 @@ import type { EmulatorClock } from '../clock.js';
 /** API generation a code or token was issued on (v1 and v2 share patient ids). */
 export type ApiVersion = 'v1' | 'v2' | 'v3';
 
+/** An authorization code and everything it is bound to. */
 export interface AuthCode {
   code: string;
   clientId: string;
@@ -17,6 +18,7 @@ export interface AuthCode {
   shareSamhsa: boolean;
 }
 
+/** An access token (DOT `AccessToken`). */
 export interface AccessToken {
   token: string;
   clientId: string;
@@ -29,6 +31,7 @@ export interface AccessToken {
   shareSamhsa: boolean;
 }
 
+/** A refresh token (DOT `RefreshToken`); revoked ones are kept so reuse is recognised. */
 export interface RefreshToken {
   token: string;
   clientId: string;
@@ -88,6 +91,7 @@ export class OAuthStore {
   readonly refreshTokens = new Map<string, RefreshToken>();
   readonly grants = new Map<string, DataAccessGrant>();
 
+  /** All expiry follows the emulator clock. */
   constructor(private readonly clock: EmulatorClock) {}
 
   /** Key of the grant map. */
