@@ -1,0 +1,109 @@
+import { Test, type TestingModule } from '@nestjs/testing';
+import {
+  AuthorizationToken,
+  AuthService,
+  BlueButtonConfig,
+  BlueButtonModule,
+  FhirService,
+  type BlueButtonModuleExtras,
+  type BlueButtonModuleOptions,
+} from 'nestjs-bluebutton';
+import { BlueButtonEmulator, type BlueButtonEmulatorOptions } from 'nestjs-bluebutton/testing';
+import { firstValueFrom } from 'rxjs';
+
+/** The callback URL our test apps register with the emulator. */
+export const CALLBACK_URL = 'http://127.0.0.1:3999/bluebutton/callback?app=test&x=1';
+
+/** Starts an emulator whose ready-made client accepts {@link CALLBACK_URL}. */
+export function startEmulator(
+  options: BlueButtonEmulatorOptions = {},
+): Promise<BlueButtonEmulator> {
+  return BlueButtonEmulator.start({ redirectUris: [CALLBACK_URL], ...options });
+}
+
+/** The module options that point at an emulator, with fast retries for tests. */
+export function emulatorOptions(
+  emu: BlueButtonEmulator,
+  overrides: BlueButtonModuleOptions = {},
+): BlueButtonModuleOptions {
+  return {
+    baseUrl: emu.baseUrl,
+    clientId: emu.client.clientId,
+    clientSecret: emu.client.clientSecret,
+    callbackUrl: emu.client.redirectUris[0],
+    retrySettings: { total: 3, backoffFactor: 0.01, statusForcelist: [500, 502, 503, 504] },
+    timeoutMs: 2000,
+    ...overrides,
+  };
+}
+
+/** A compiled module with the package's services, talking to `emu`. */
+export interface BlueButtonHarness {
+  moduleRef: TestingModule;
+  auth: AuthService;
+  fhir: FhirService;
+  config: BlueButtonConfig;
+  close(): Promise<void>;
+}
+
+/** Compiles `BlueButtonModule.forRoot()` against the emulator. */
+export async function bootBlueButton(
+  emu: BlueButtonEmulator,
+  overrides: BlueButtonModuleOptions & BlueButtonModuleExtras = {},
+): Promise<BlueButtonHarness> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [BlueButtonModule.forRoot({ ...emulatorOptions(emu), ...overrides })],
+  }).compile();
+  await moduleRef.init();
+  return {
+    moduleRef,
+    auth: moduleRef.get(AuthService),
+    fhir: moduleRef.get(FhirService),
+    config: moduleRef.get(BlueButtonConfig),
+    close: () => moduleRef.close(),
+  };
+}
+
+/** Options of {@link consent}. */
+export interface ConsentOptions {
+  user?: string;
+  decision?: 'allow' | 'deny';
+  shareDemographics?: boolean;
+}
+
+/**
+ * Follows an authorize URL the way a browser would, answering the consent non-interactively
+ * (emulator-only parameters), and returns the callback URL Blue Button redirected to.
+ */
+export async function consent(authorizeUrl: string, options: ConsentOptions = {}): Promise<URL> {
+  const url = new URL(authorizeUrl);
+  url.searchParams.set('emulator_user', options.user ?? 'BBUser00000');
+  url.searchParams.set('emulator_decision', options.decision ?? 'allow');
+  url.searchParams.set('emulator_share_demographics', String(options.shareDemographics ?? true));
+  const res = await fetch(url, { redirect: 'manual' });
+  await res.arrayBuffer();
+  const location = res.headers.get('location');
+  if (res.status !== 302 || !location)
+    throw new Error(`authorize answered HTTP ${res.status}, not a redirect`);
+  return new URL(location);
+}
+
+/** Logs a beneficiary in through `startAuthorization` / `completeAuthorization`. */
+export async function login(
+  auth: AuthService,
+  options: ConsentOptions = {},
+): Promise<AuthorizationToken> {
+  const { url } = await firstValueFrom(auth.startAuthorization());
+  const callback = await consent(url, options);
+  const params = Object.fromEntries(callback.searchParams);
+  const { token } = await firstValueFrom(auth.completeAuthorization(params));
+  return token;
+}
+
+/** The same token, but already expired as far as the client can tell. */
+export function expiredCopy(token: AuthorizationToken, agoMs = 1000): AuthorizationToken {
+  return AuthorizationToken.fromJSON({
+    ...token.toJSON(),
+    expiresAt: new Date(Date.now() - agoMs).toISOString(),
+  });
+}
