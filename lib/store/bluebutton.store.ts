@@ -1,10 +1,11 @@
 /** Options of {@link BlueButtonStore.set}. */
 export interface StoreSetOptions {
-  /** Time to live in ms; the entry disappears afterwards. No TTL when omitted. */
+  /** Time to live in ms; the entry disappears afterwards. No TTL when omitted or `Infinity`; ≤ 0 means already expired; NaN throws `RangeError`. */
   ttlMs?: number;
   /**
    * Write only if there is no entry or the stored entry's version is lower than this one — so a
-   * slow (stale) writer can never overwrite a newer token written by another instance.
+   * slow (stale) writer can never overwrite a newer token written by another instance. Must be
+   * finite (`RangeError` otherwise).
    */
   version?: number;
 }
@@ -13,7 +14,9 @@ export interface StoreSetOptions {
  * Where the module keeps short-lived shared state: pending authorizations (state + PKCE verifier),
  * per-user tokens, refresh results and refresh locks. An abstract class so it doubles as the DI token:
  * provide your own with `{ provide: BlueButtonStore, useClass: MyStore }` (e.g. `RedisBlueButtonStore`
- * from `nestjs-bluebutton/redis` when the app runs as several instances). Values are JSON-serializable.
+ * from `nestjs-bluebutton/redis` when the app runs as several instances). Values are JSON-serializable;
+ * `get` returns a copy (mutating it never changes what is stored). Locks live in their own namespace,
+ * apart from values. Store failures reject with `BlueButtonStoreError`.
  */
 export abstract class BlueButtonStore {
   /** Returns the value under `key`, or undefined when absent or expired. */
@@ -28,7 +31,7 @@ export abstract class BlueButtonStore {
   /** Deletes the value under `key` (no error when absent). */
   abstract delete(key: string): Promise<void>;
 
-  /** Tries to take the lock `key` for `ttlMs`; returns a lock token, or undefined when held by someone else. */
+  /** Tries to take the lock `key` for `ttlMs` (positive, finite); returns a lock token, or undefined when held by someone else. */
   abstract acquireLock(key: string, ttlMs: number): Promise<string | undefined>;
 
   /** Releases the lock if `lockToken` still owns it (never another holder's); returns whether it did. */

@@ -9,65 +9,67 @@ interface Entry {
 }
 
 /**
- * The default {@link BlueButtonStore}: a Map in this process. Correct for a single instance; use a
+ * The default {@link BlueButtonStore}: Maps in this process. Correct for a single instance; use a
  * shared store such as `RedisBlueButtonStore` when the app runs as several replicas.
  */
 @Injectable()
 export class MemoryBlueButtonStore extends BlueButtonStore {
-  private readonly entries = new Map<string, Entry>();
+  private readonly values = new Map<string, Entry>();
+  /** Locks live apart from values, so no value key can ever collide with a lock. */
+  private readonly locks = new Map<string, Entry>();
   private lastSweep = 0;
 
   /** @inheritdoc */
   async get<T>(key: string): Promise<T | undefined> {
-    return this.live(key)?.value as T | undefined;
+    const entry = this.live(this.values, key);
+    // A copy, as a networked store would return: callers cannot mutate what is stored.
+    return entry ? (structuredClone(entry.value) as T) : undefined;
   }
 
   /** @inheritdoc */
   async set<T>(key: string, value: T, options: StoreSetOptions = {}): Promise<boolean> {
-    const current = this.live(key);
-    if (
-      options.version !== undefined &&
-      current?.version !== undefined &&
-      current.version >= options.version
-    ) {
+    const { ttlMs, version } = options;
+    if (ttlMs !== undefined && Number.isNaN(ttlMs)) throw new RangeError('ttlMs must be a number');
+    if (version !== undefined && !Number.isFinite(version))
+      throw new RangeError('version must be a finite number');
+    const current = this.live(this.values, key);
+    if (version !== undefined && current?.version !== undefined && current.version >= version)
       return false;
-    }
     this.sweep();
-    // A structured clone keeps callers from mutating what is stored, as a real store would.
-    this.entries.set(key, {
+    this.values.set(key, {
       value: structuredClone(value),
-      version: options.version,
-      expiresAt: options.ttlMs === undefined ? Infinity : this.now() + options.ttlMs,
+      version,
+      expiresAt: ttlMs === undefined ? Infinity : this.now() + ttlMs,
     });
     return true;
   }
 
   /** @inheritdoc */
   async take<T>(key: string): Promise<T | undefined> {
-    const entry = this.live(key);
-    this.entries.delete(key);
+    const entry = this.live(this.values, key);
+    this.values.delete(key);
     return entry?.value as T | undefined;
   }
 
   /** @inheritdoc */
   async delete(key: string): Promise<void> {
-    this.entries.delete(key);
+    this.values.delete(key);
   }
 
   /** @inheritdoc */
   async acquireLock(key: string, ttlMs: number): Promise<string | undefined> {
-    const lockKey = `lock:${key}`;
-    if (this.live(lockKey)) return undefined;
+    if (!(ttlMs > 0) || !Number.isFinite(ttlMs))
+      throw new RangeError('a lock needs a positive, finite ttlMs');
+    if (this.live(this.locks, key)) return undefined;
     const token = randomUUID();
-    this.entries.set(lockKey, { value: token, expiresAt: this.now() + ttlMs });
+    this.locks.set(key, { value: token, expiresAt: this.now() + ttlMs });
     return token;
   }
 
   /** @inheritdoc */
   async releaseLock(key: string, lockToken: string): Promise<boolean> {
-    const lockKey = `lock:${key}`;
-    if (this.live(lockKey)?.value !== lockToken) return false;
-    this.entries.delete(lockKey);
+    if (this.live(this.locks, key)?.value !== lockToken) return false;
+    this.locks.delete(key);
     return true;
   }
 
@@ -76,20 +78,22 @@ export class MemoryBlueButtonStore extends BlueButtonStore {
     return Date.now();
   }
 
-  private live(key: string): Entry | undefined {
-    const entry = this.entries.get(key);
+  private live(map: Map<string, Entry>, key: string): Entry | undefined {
+    const entry = map.get(key);
     if (entry && entry.expiresAt <= this.now()) {
-      this.entries.delete(key);
+      map.delete(key);
       return undefined;
     }
     return entry;
   }
 
-  /** Drops expired entries now and then, so abandoned logins cannot grow the map forever. */
+  /** Drops expired entries now and then, so abandoned logins cannot grow the maps forever. */
   private sweep(): void {
     const now = this.now();
     if (now - this.lastSweep < 60_000) return;
     this.lastSweep = now;
-    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
+    for (const map of [this.values, this.locks]) {
+      for (const [key, entry] of map) if (entry.expiresAt <= now) map.delete(key);
+    }
   }
 }
