@@ -99,7 +99,6 @@ export class AuthorizationToken {
     receivedAt: number = Date.now(),
     previous?: AuthorizationToken,
   ): AuthorizationToken {
-    const bad = (problem: string) => new UnexpectedResponseError(200, 'POST', '/o/token/', problem);
     if (typeof body.access_token !== 'string' || !body.access_token)
       throw bad('no access_token in the answer');
     const expiresIn =
@@ -143,9 +142,6 @@ export class AuthorizationToken {
     const j = (
       typeof json === 'string' ? JSON.parse(json) : json
     ) as Partial<AuthorizationTokenJSON>;
-    const fail = (field: string): never => {
-      throw new TypeError(`AuthorizationToken.fromJSON: "${field}" is missing or invalid`);
-    };
     if (!j || typeof j !== 'object') fail('(object)');
     if (typeof j.accessToken !== 'string' || !j.accessToken || j.accessToken === REDACTED)
       fail('accessToken');
@@ -224,6 +220,14 @@ export class AuthorizationToken {
   [inspect.custom](): string {
     return `AuthorizationToken ${inspect(this.toJSON(''))}`;
   }
+}
+
+function bad(problem: string): UnexpectedResponseError {
+  return new UnexpectedResponseError(200, 'POST', '/o/token/', problem);
+}
+
+function fail(field: string): never {
+  throw new TypeError(`AuthorizationToken.fromJSON: "${field}" is missing or invalid`);
 }
 
 /** Parses Blue Button's `YYYY-MM-DDTHH:MM:SSZ` (or the docs' `YYYY-MM-DD HH:MM:SSZ`); "" means none. */

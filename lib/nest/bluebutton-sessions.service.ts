@@ -73,17 +73,25 @@ export class BlueButtonSessions {
       return this.storedTokens.save(previous, token);
     }
     if (previous) await this.storedTokens.remove(previous);
+    appendSetCookie(res, (await this.createSession(token, this.secure(req))).setCookie);
+  }
+
+  /**
+   * Stores `token` under a new cookie session and returns the cookie: `cookie` for a `Cookie`
+   * request header (handy in tests with supertest), `setCookie` for a `Set-Cookie` response header.
+   */
+  async createSession(
+    token: AuthorizationToken,
+    secure = this.secure(),
+  ): Promise<{ cookie: string; setCookie: string }> {
     const sessionId = randomBytes(24).toString('base64url');
-    const expiresAt = Date.now() + this.config.session.ttlMs;
+    const { cookieName, ttlMs } = this.config.session;
     await this.storedTokens.save(`session:${sessionId}`, token);
-    const value = signSession(sessionId, expiresAt, this.cookieSecret());
-    appendSetCookie(
-      res,
-      serializeCookie(this.config.session.cookieName, value, {
-        maxAgeMs: this.config.session.ttlMs,
-        secure: this.secure(req),
-      }),
-    );
+    const value = signSession(sessionId, Date.now() + ttlMs, this.cookieSecret());
+    return {
+      cookie: `${cookieName}=${encodeURIComponent(value)}`,
+      setCookie: serializeCookie(cookieName, value, { maxAgeMs: ttlMs, secure }),
+    };
   }
 
   /** Forgets this request's token and clears the cookie; returns the token (e.g. to revoke it). */
@@ -106,8 +114,8 @@ export class BlueButtonSessions {
     return token;
   }
 
-  private secure(req: SessionRequest): boolean {
-    return req.secure === true || this.config.callbackUrl.startsWith('https:');
+  private secure(req?: SessionRequest): boolean {
+    return req?.secure === true || this.config.callbackUrl.startsWith('https:');
   }
 
   private cookieSecret(): string {
