@@ -16,7 +16,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.spec.ts'],
+    include: ['test/**/*.spec.ts', 'docs/examples/**/*.spec.ts'],
     globals: true,
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -46,6 +46,7 @@ function httpUrlProblem(
   dto: BlueButtonOptionsDto,
   what: string,
 ): string | undefined {
+  if (value === undefined || value === null || value === '') return `is required: ${what}`;
   if (typeof value !== 'string') return `must be ${what} given as a string`;
   let url: URL;
   try {

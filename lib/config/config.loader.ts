@@ -259,7 +259,12 @@ function collectIssues(
 ): void {
   const path = prefix + error.property;
   if (error.constraints) {
-    const reasons = [...new Set(Object.values(error.constraints))];
+    // A missing key gets one reason, "is required…", rather than every rule it trivially fails.
+    const required =
+      error.value === undefined
+        ? Object.values(error.constraints).find(r => r.startsWith('is required'))
+        : undefined;
+    const reasons = required ? [required] : [...new Set(Object.values(error.constraints))];
     let reason = reasons.join('; ');
     if (ECHO_KEYS.has(path) && error.value !== undefined) {
       reason += ` (got ${JSON.stringify(error.value).slice(0, 40)})`;
@@ -269,11 +274,14 @@ function collectIssues(
   for (const child of error.children ?? []) collectIssues(child, `${path}.`, spelling, issues);
 }
 
+/** The key path as the user wrote it; an absent key follows the spelling style the user used. */
 function spell(spelling: Spelling, path: string): string {
   if (spelling.has(path)) return spelling.get(path)!;
   const dot = path.lastIndexOf('.');
-  if (dot > 0) return `${spell(spelling, path.slice(0, dot))}.${path.slice(dot + 1)}`;
-  return path;
+  const last = dot > 0 ? path.slice(dot + 1) : path;
+  const snake = [...spelling.values()].some(k => k.includes('_'));
+  const name = snake ? last.replace(/[A-Z]/g, c => `_${c.toLowerCase()}`) : last;
+  return dot > 0 ? `${spell(spelling, path.slice(0, dot))}.${name}` : name;
 }
 
 function suggest(name: string, known: readonly string[], snakeCase: boolean): string {

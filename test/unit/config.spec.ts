@@ -317,7 +317,7 @@ const BAD: Array<[string, Record<string, unknown>, string, RegExp]> = [
   ['numeric client id', { clientId: 42 }, 'clientId', /is required/],
   ['missing secret', { clientSecret: undefined }, 'clientSecret', /is required/],
   ['empty secret', { clientSecret: '' }, 'clientSecret', /must not be empty/],
-  ['missing callback', { callbackUrl: undefined }, 'callbackUrl', /absolute URL|string/],
+  ['missing callback', { callbackUrl: undefined }, 'callbackUrl', /^is required: the redirect URI/],
   ['relative callback', { callbackUrl: '/callback' }, 'callbackUrl', /absolute URL/],
   [
     'ftp callback',

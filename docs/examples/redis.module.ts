@@ -1,0 +1,40 @@
+import { Module } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { BlueButtonModule, BlueButtonStore } from 'nestjs-bluebutton';
+import { RedisBlueButtonStore } from 'nestjs-bluebutton/redis';
+
+const REDIS = Symbol('REDIS');
+
+@Module({
+  imports: [
+    BlueButtonModule.forRoot({
+      clientId: process.env.BB_CLIENT_ID,
+      clientSecret: process.env.BB_CLIENT_SECRET,
+      callbackUrl: 'https://app.example.org/bluebutton/callback',
+      routes: true,
+      session: { secret: process.env.BB_SESSION_SECRET }, // the same on every instance
+      extraProviders: [
+        {
+          provide: REDIS,
+          // Fail fast while Redis is down instead of queueing commands.
+          useFactory: () =>
+            new Redis(process.env.REDIS_URL!, {
+              enableOfflineQueue: false,
+              maxRetriesPerRequest: 1,
+            }),
+        },
+        {
+          provide: BlueButtonStore,
+          inject: [REDIS],
+          useFactory: (redis: Redis) =>
+            new RedisBlueButtonStore(redis, {
+              prefix: 'myapp:bluebutton:',
+              // Tokens are bearer credentials to medical claims: encrypt them at rest (AES-256-GCM).
+              encryption: { keys: { k1: process.env.BB_STORE_KEY! }, currentKeyId: 'k1' },
+            }),
+        },
+      ],
+    }),
+  ],
+})
+export class AppModule {}
