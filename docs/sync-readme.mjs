@@ -8,13 +8,21 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LANG = { '.ts': 'ts', '.json': 'json', '.yaml': 'yaml', '.yml': 'yaml' };
 // A block's lines are lines that do not open or close a fence, so an empty block never runs on.
-const INCLUDE = /<!-- include: (\S+) -->\n```[a-z]*\n(?:(?!```)[^\n]*\n)*```/g;
+const INCLUDE = /<!-- include: (\S+) -->\n\n?```[a-z]*\n(?:(?!```)[^\n]*\n)*```/g;
 
-/** README.md with every included block refreshed from its file. */
+/** README.md with every included block refreshed from its file (blank line after the marker, as prettier writes it). */
+/** How many include markers the README has, and how many of them are followed by a block. */
+export function includeCounts(readme) {
+  return {
+    markers: (readme.match(/<!-- include: /g) ?? []).length,
+    blocks: (readme.match(INCLUDE) ?? []).length,
+  };
+}
+
 export function syncedReadme(readme = readFileSync(resolve(root, 'README.md'), 'utf8')) {
   return readme.replace(INCLUDE, (_, file) => {
     const body = readFileSync(resolve(root, file), 'utf8').trimEnd();
-    return `<!-- include: ${file} -->\n\`\`\`${LANG[extname(file)] ?? ''}\n${body}\n\`\`\``;
+    return `<!-- include: ${file} -->\n\n\`\`\`${LANG[extname(file)] ?? ''}\n${body}\n\`\`\``;
   });
 }
 

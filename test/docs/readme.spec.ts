@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BlueButtonConfigError, resolveBlueButtonConfig } from 'nestjs-bluebutton';
 // @ts-expect-error a plain .mjs script without type declarations
-import { syncedReadme } from '../../docs/sync-readme.mjs';
+import { includeCounts, syncedReadme } from '../../docs/sync-readme.mjs';
 
 /**
  * Every code example in the README comes from a file under docs/examples/: TypeScript files are
@@ -12,7 +12,7 @@ import { syncedReadme } from '../../docs/sync-readme.mjs';
 const root = resolve(import.meta.dirname, '../..');
 const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
 const blocks = [
-  ...readme.matchAll(/(?:<!-- (include|output): (\S+) -->\n)?```([a-z]*)\n([\s\S]*?)```/g),
+  ...readme.matchAll(/(?:<!-- (include|output): (\S+) -->\n\n?)?```([a-z]*)\n([\s\S]*?)```/g),
 ].map(m => ({
   kind: m[1],
   file: m[2],
@@ -27,6 +27,8 @@ it('includes every code example from a checked file, except shell commands', () 
 });
 
 it('has the included files verbatim (run `node docs/sync-readme.mjs` after editing an example)', () => {
+  const { markers, blocks: paired } = includeCounts(readme);
+  expect(paired).toBe(markers); // every marker is really followed by the block it governs
   expect(syncedReadme(readme)).toBe(readme);
 });
 
