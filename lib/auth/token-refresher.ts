@@ -26,6 +26,9 @@ type RefreshOutcome =
 const OUTCOME_TTL_MS = 120_000;
 /** A transient failure is shared only with the callers waiting right now; later calls may retry. */
 const TRANSIENT_TTL_MS = 2_000;
+/** Successful rotations are also remembered in process, in case the store fails right after the POST. */
+const LOCAL_OUTCOME_TTL_MS = 10 * 60_000;
+const LOCAL_OUTCOME_MAX = 10_000;
 /** Extra lock lifetime beyond the POST's own timeout, so a lock never outlives a dead holder for long. */
 const LOCK_MARGIN_MS = 5_000;
 
@@ -39,6 +42,8 @@ const LOCK_MARGIN_MS = 5_000;
 export class TokenRefresher {
   private readonly logger = new Logger(LOG_CONTEXT);
   private readonly inflight = new Map<string, Promise<AuthorizationToken>>();
+  /** Rotations done by this process, by outcome key: never lost to a store outage. */
+  private readonly rotated = new Map<string, { token: AuthorizationTokenJSON; until: number }>();
 
   /** Created by Nest. */
   constructor(
@@ -68,6 +73,8 @@ export class TokenRefresher {
   ): Promise<AuthorizationToken> {
     const id = createHash('sha256').update(refreshToken).digest('base64url');
     const outcomeKey = `refresh:${id}`;
+    const local = this.rotated.get(outcomeKey);
+    if (local && local.until > Date.now()) return this.adopt(token, { token: local.token });
     const deadline = Date.now() + this.config.timeoutMs + LOCK_MARGIN_MS;
     for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
       const known = await this.store.get<RefreshOutcome>(outcomeKey);
@@ -99,7 +106,7 @@ export class TokenRefresher {
   ): Promise<AuthorizationToken> {
     if ('token' in outcome) {
       const fresh = AuthorizationToken.fromJSON(outcome.token);
-      await this.storedTokens.replace(previous, fresh);
+      await this.persist(previous, fresh);
       return fresh;
     }
     if ('reauth' in outcome) throw new ReauthorizationRequiredError(outcome.reauth, outcome.status);
@@ -115,31 +122,67 @@ export class TokenRefresher {
     try {
       fresh = await this.post(token, refreshToken);
     } catch (error) {
+      // Sharing the failure is best effort: the caller must see the refresh's error, not the store's.
+      const share = (work: () => Promise<unknown>) =>
+        work().catch(e =>
+          this.logger.warn(`Could not record the refresh failure in the store: ${describe(e)}`),
+        );
       if (error instanceof ReauthorizationRequiredError) {
         this.logger.warn(`Token refresh refused: re-authorization required (${error.reason})`);
-        await this.store.set<RefreshOutcome>(
-          outcomeKey,
-          { reauth: error.reason, status: error.status },
-          { ttlMs: OUTCOME_TTL_MS },
-        );
-        await this.storedTokens.discard(token);
+        const outcome: RefreshOutcome = { reauth: error.reason, status: error.status };
+        await share(() => this.store.set(outcomeKey, outcome, { ttlMs: OUTCOME_TTL_MS }));
+        await share(() => this.storedTokens.discard(token));
       } else if (error instanceof TokenRefreshError) {
         this.logger.warn(error.message);
         const outcome: RefreshOutcome = { transient: error.detail, status: error.status };
-        await this.store.set<RefreshOutcome>(outcomeKey, outcome, { ttlMs: TRANSIENT_TTL_MS });
+        await share(() => this.store.set(outcomeKey, outcome, { ttlMs: TRANSIENT_TTL_MS }));
       }
       throw error;
     }
-    await this.store.set<RefreshOutcome>(
-      outcomeKey,
-      { token: fresh.toJSON() },
-      { ttlMs: OUTCOME_TTL_MS },
-    );
-    await this.storedTokens.replace(token, fresh);
+    // The old refresh token is dead from here on: remember the new one in process before anything
+    // that can fail, so a store outage now cannot strand the user with a revoked refresh token.
+    this.remember(outcomeKey, fresh);
     this.logger.log(
       `Token refreshed; the new access token expires in ${Math.round(fresh.expiresIn)} s`,
     );
+    try {
+      await this.store.set<RefreshOutcome>(
+        outcomeKey,
+        { token: fresh.toJSON() },
+        { ttlMs: OUTCOME_TTL_MS },
+      );
+    } catch (error) {
+      this.logger.warn(
+        `Token refreshed, but the outcome could not be shared through the store: ${describe(error)}`,
+      );
+    }
+    await this.persist(token, fresh);
     return fresh;
+  }
+
+  /** Writes a refreshed token back where the old one was stored; a store failure is logged, not thrown. */
+  private async persist(previous: AuthorizationToken, fresh: AuthorizationToken): Promise<void> {
+    try {
+      await this.storedTokens.replace(previous, fresh);
+    } catch (error) {
+      // The caller still gets the fresh token; the next use of the stale stored one adopts it again.
+      this.logger.warn(
+        `Refreshed token could not be written back to the store: ${describe(error)}`,
+      );
+    }
+  }
+
+  private remember(outcomeKey: string, fresh: AuthorizationToken): void {
+    if (this.rotated.size >= LOCAL_OUTCOME_MAX) {
+      const now = Date.now();
+      for (const [key, entry] of this.rotated) if (entry.until <= now) this.rotated.delete(key);
+      if (this.rotated.size >= LOCAL_OUTCOME_MAX)
+        this.rotated.delete(this.rotated.keys().next().value!);
+    }
+    this.rotated.set(outcomeKey, {
+      token: fresh.toJSON(),
+      until: Date.now() + LOCAL_OUTCOME_TTL_MS,
+    });
   }
 
   private async post(token: AuthorizationToken, refreshToken: string): Promise<AuthorizationToken> {
@@ -200,4 +243,12 @@ export function classifyRefreshFailure(res: Pick<BlueButtonResponse, 'status' | 
     default:
       return new OAuthError(error ?? `http_${res.status}`, description || undefined, res.status);
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof BlueButtonError
+    ? error.code
+    : error instanceof Error
+      ? error.name
+      : 'unknown error';
 }
