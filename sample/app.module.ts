@@ -1,15 +1,34 @@
-import { Module } from '@nestjs/common';
-import { BlueButtonModule } from 'nestjs-bluebutton';
+import {
+  Module,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
+} from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { BlueButtonModule, type BlueButtonModuleOptions } from 'nestjs-bluebutton';
+import { PagesController } from './pages.controller.js';
+import { SAMPLE_ROUTES } from './sample.constants.js';
+import { SampleExceptionFilter } from './sample-exception.filter.js';
+import { SecurityHeadersMiddleware } from './security-headers.middleware.js';
 
-/** The sample application: the way a customer wires Blue Button into a Nest app. */
-@Module({
-  imports: [
-    BlueButtonModule.forRoot({
-      environment: 'LOCAL',
-      clientId: process.env.BB_CLIENT_ID ?? 'sample-client-id',
-      clientSecret: process.env.BB_CLIENT_SECRET ?? 'sample-client-secret',
-      callbackUrl: 'http://localhost:3000/callback',
-    }),
-  ],
-})
-export class AppModule {}
+/**
+ * The sample application. `register()` takes the Blue Button settings — the embedded emulator's,
+ * a `.bluebutton-config.json`, or a test's own emulator — and adds the sample's built-in routes.
+ */
+@Module({})
+export class AppModule implements NestModule {
+  /** The app wired to the given Blue Button (`routes` defaults to {@link SAMPLE_ROUTES}). */
+  static register(bluebutton: BlueButtonModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [BlueButtonModule.forRoot({ routes: SAMPLE_ROUTES, ...bluebutton })],
+      controllers: [PagesController],
+      providers: [{ provide: APP_FILTER, useClass: SampleExceptionFilter }],
+    };
+  }
+
+  /** Security headers on every answer, the built-in Blue Button routes included. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(SecurityHeadersMiddleware).forRoutes('{*path}');
+  }
+}

@@ -1,11 +1,32 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module.js';
+import { startSample } from './server.js';
 
-async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(AppModule);
-  await app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
-  console.log(`Sample app: ${await app.getUrl()}`);
+/** `npm start`: the sample and, unless `.bluebutton-config.json` exists, the embedded emulator. */
+async function main(): Promise<void> {
+  const sample = await startSample();
+  const against =
+    sample.mode === 'emulator'
+      ? `the embedded Blue Button emulator at ${sample.blueButtonUrl} (log in as BBUser00000 / PW00000!)`
+      : `Blue Button ${sample.environment} at ${sample.blueButtonUrl} (settings from .bluebutton-config.json)`;
+  console.log(
+    `\n  Blue Button sample app: open ${sample.url}\n  Talking to ${against}.\n  Stop with Ctrl+C.\n`,
+  );
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void sample.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
-void bootstrap();
+main().catch((error: unknown) => {
+  console.error(
+    `\n  The sample could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,309 @@
+import type { ClaimRow, MonthTotal } from '../records/claims.js';
+import type { CoverageRow } from '../records/coverage.js';
+import type { PatientSummary } from '../records/patient.js';
+import { spendingChart } from './chart.js';
+import { dateTime, fhirDate, money, month, relative } from './format.js';
+import { html, type SafeHtml } from './html.js';
+
+/** What the pages show about the connection (never the tokens themselves). */
+export interface ConnectionView {
+  patient: string | undefined;
+  scopes: readonly string[];
+  expiresAt: Date;
+  accessGrantExpiration: Date | null;
+  demographicsShared: boolean;
+}
+
+/** A notice saying the access token was renewed while serving this page. */
+export function renewedNotice(expiresAt: Date): { kind: 'info'; title: string; text: string } {
+  return {
+    kind: 'info',
+    title: 'Your access token was renewed automatically while loading this page.',
+    text: ` It now expires ${dateTime(expiresAt)}.`,
+  };
+}
+
+/** The home page for a visitor who has not connected yet. */
+export function connectPage(loginHref: string, sandboxHint: boolean): SafeHtml {
+  return html`<section class="card hero">
+    <h1>See your Medicare claims</h1>
+    <p>
+      This sample app reads your Medicare claims, coverage and personal details through
+      <a href="https://bluebutton.cms.gov/">Blue Button 2.0</a>, with your permission. You sign in
+      on Medicare.gov, choose what to share, and can disconnect at any time.
+    </p>
+    <p><a class="button big" id="connect" href="${loginHref}">Connect with Medicare</a></p>
+    ${sandboxHint ? html`<p class="hint">Test users: <code>BBUser00000</code> / <code>PW00000!</code> (up to <code>BBUser09999</code>).</p>` : ''}
+  </section>`;
+}
+
+const SCOPE_WORDS: readonly [RegExp, string][] = [
+  [/^patient\/ExplanationOfBenefit\./, 'Claims (Explanation of Benefit)'],
+  [/^patient\/Coverage\./, 'Coverage (Parts A, B, C and D)'],
+  [/^patient\/Patient\./, 'Demographics (name, date of birth, gender, address)'],
+  [/^profile$/, 'Profile (name and e-mail)'],
+];
+
+/** The overview for a connected visitor: the connection, the token's expiry, refresh and logout. */
+export function overviewPage(c: ConnectionView): SafeHtml {
+  const shared = SCOPE_WORDS.map(([pattern, words]) => ({
+    words,
+    granted: c.scopes.some(s => pattern.test(s)),
+  }));
+  return html`<h1>Your Medicare connection</h1>
+    <section class="card" id="connection">
+      <dl class="facts">
+        <dt>Beneficiary (FHIR Patient id)</dt>
+        <dd id="patient-id">${c.patient ?? 'unknown'}</dd>
+        <dt>Access token expires</dt>
+        <dd>
+          <time id="token-expiry" datetime="${c.expiresAt.toISOString()}"
+            >${dateTime(c.expiresAt)}</time
+          >
+          <span class="muted">(${relative(c.expiresAt)})</span>
+        </dd>
+        <dt>Data access granted until</dt>
+        <dd>${c.accessGrantExpiration ? dateTime(c.accessGrantExpiration) : 'no end date'}</dd>
+        <dt>Shared with this app</dt>
+        <dd>
+          <ul class="scopes" id="scopes">
+            ${shared.map(
+              s =>
+                html`<li class="${s.granted ? 'yes' : 'no'}">
+                  ${s.words}${s.granted ? '' : ' — not shared'}
+                </li>`,
+            )}
+          </ul>
+        </dd>
+      </dl>
+      ${
+        c.demographicsShared
+          ? ''
+          : html`<p class="hint" id="demographics-withheld">
+              You chose not to share your demographic data, so the Patient and Profile pages have
+              nothing to show. Disconnect and connect again with “Share demographic data” ticked to
+              change that.
+            </p>`
+      }
+      <div class="actions">
+        <form method="post" action="/token/refresh">
+          <button id="refresh">Refresh access token</button>
+        </form>
+        <form method="post" action="/bluebutton/logout">
+          <button class="secondary" id="disconnect">Disconnect from Medicare</button>
+        </form>
+      </div>
+      <p class="hint">
+        Access tokens last an hour; the app renews them by itself before they run out. The button
+        does it now, so you can see it happen.
+      </p>
+    </section>
+    <div class="tiles">
+      <a href="/claims"
+        ><strong>Claims</strong>Every claim, with a chart of what Medicare paid each month.</a
+      >
+      <a href="/coverage"
+        ><strong>Coverage</strong>Your Medicare parts and since when you have them.</a
+      >
+      <a href="/patient"
+        ><strong>Patient</strong>Your name, date of birth and address as Medicare has them.</a
+      >
+      <a href="/profile"><strong>Profile</strong>Your Medicare.gov account profile.</a>
+    </div>`;
+}
+
+/** Everything the claims page shows. */
+export interface ClaimsView {
+  rows: readonly ClaimRow[];
+  months: readonly MonthTotal[];
+  byType: readonly { label: string; count: number }[];
+  pages: number;
+}
+
+/** The claims page: totals, the monthly chart and the table of every claim. */
+export function claimsPage(v: ClaimsView): SafeHtml {
+  const total = v.rows.reduce((s, r) => s + r.paidCents, 0);
+  const range = v.months.length
+    ? `${month(v.months[0].month)} – ${month(v.months[v.months.length - 1].month)}`
+    : '—';
+  return html`<h1>Your claims</h1>
+    <ul class="stats">
+      <li>
+        <span class="value" id="claim-count">${v.rows.length}</span
+        ><span class="label">claims</span>
+      </li>
+      <li>
+        <span class="value" id="claim-total">${money(total)}</span
+        ><span class="label">paid by Medicare</span>
+      </li>
+      <li><span class="value">${range}</span><span class="label">dates of service</span></li>
+    </ul>
+    <section class="card">
+      <h2>Paid by Medicare, per month</h2>
+      ${spendingChart(v.months)}
+      <ul class="chips" aria-label="Claims by type">
+        ${v.byType.map(t => html`<li>${t.label}: ${t.count}</li>`)}
+      </ul>
+    </section>
+    <section class="card">
+      <h2>All claims</h2>
+      <p class="hint" id="pages-note">
+        Newest first. Read from ${v.pages} page${v.pages === 1 ? '' : 's'} of Blue Button search
+        results.
+      </p>
+      <div class="table-wrap">
+        <table id="claims">
+          <thead>
+            <tr>
+              <th scope="col">Date</th>
+              <th scope="col">Type</th>
+              <th scope="col">Provider or drug</th>
+              <th scope="col">Service</th>
+              <th scope="col" class="num">Paid</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${v.rows.map(
+              r =>
+                html`<tr
+                  data-claim-id="${r.id}"
+                  data-date="${r.date ?? ''}"
+                  data-type="${r.type}"
+                  data-paid-cents="${r.paidCents}"
+                >
+                  <td class="date">
+                    ${r.date ? html`<time datetime="${r.date}">${fhirDate(r.date)}</time>` : '—'}
+                  </td>
+                  <td><span class="type type-${r.type}">${r.typeLabel}</span></td>
+                  <td>${r.providerOrDrug ?? '—'}</td>
+                  <td>${r.service ?? '—'}</td>
+                  <td class="num">${money(r.paidCents)}</td>
+                </tr>`,
+            )}
+          </tbody>
+          <tfoot>
+            <tr>
+              <td colspan="4">Total</td>
+              <td class="num">${money(total)}</td>
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+    </section>`;
+}
+
+/** The coverage page. */
+export function coveragePage(rows: readonly CoverageRow[]): SafeHtml {
+  return html`<h1>Your coverage</h1>
+    <section class="card">
+      ${
+        rows.length
+          ? html`<div class="table-wrap">
+              <table id="coverage">
+                <thead>
+                  <tr>
+                    <th scope="col">Plan</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Since</th>
+                    <th scope="col">Until</th>
+                    <th scope="col">Paid by</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${rows.map(
+                    r =>
+                      html`<tr data-coverage-id="${r.id}">
+                        <td>${r.plan}</td>
+                        <td>${r.status}</td>
+                        <td>${fhirDate(r.start)}</td>
+                        <td>${r.end ? fhirDate(r.end) : '—'}</td>
+                        <td>${r.payor ?? '—'}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+          : html`<p class="muted">Blue Button returned no coverage for you.</p>`
+      }
+    </section>`;
+}
+
+/** The patient page (needs the demographics the beneficiary chose to share). */
+export function patientPage(p: PatientSummary | undefined): SafeHtml {
+  if (!p)
+    return html`<h1>Patient</h1>
+      <section class="card"><p class="muted">Blue Button returned no Patient record.</p></section>`;
+  return html`<h1>Patient</h1>
+    <section class="card">
+      <dl class="facts" id="patient">
+        <dt>Name</dt>
+        <dd id="patient-name">${p.name ?? '—'}</dd>
+        <dt>Date of birth</dt>
+        <dd id="patient-birth-date">${fhirDate(p.birthDate)}</dd>
+        <dt>Gender</dt>
+        <dd>${p.gender ?? '—'}</dd>
+        <dt>Location</dt>
+        <dd>${p.location ?? '—'}</dd>
+        <dt>Medicare number</dt>
+        <dd>${p.maskedMbi ?? '—'}</dd>
+        <dt>FHIR Patient id</dt>
+        <dd><code>${p.id}</code></dd>
+      </dl>
+    </section>`;
+}
+
+/** The OpenID Connect profile, as `connect/userinfo` returns it. */
+export interface ProfileView {
+  name?: string;
+  email?: string;
+  patient: string;
+  created?: string;
+}
+
+/** The profile page (needs the `profile` scope). */
+export function profilePage(p: ProfileView): SafeHtml {
+  return html`<h1>Profile</h1>
+    <section class="card">
+      <dl class="facts" id="profile">
+        <dt>Name</dt>
+        <dd id="profile-name">${p.name ?? '—'}</dd>
+        <dt>E-mail</dt>
+        <dd id="profile-email">${p.email ?? '—'}</dd>
+        <dt>FHIR Patient id</dt>
+        <dd><code>${p.patient}</code></dd>
+        <dt>Account created</dt>
+        <dd>${p.created ? dateTime(new Date(p.created)) : '—'}</dd>
+      </dl>
+    </section>`;
+}
+
+/** Shown instead of the Patient or Profile page when the beneficiary withheld demographics. */
+export function notSharedPage(what: string, missing: readonly string[]): SafeHtml {
+  return html`<h1>${what}</h1>
+    <section class="card" id="not-shared" data-missing-scopes="${missing.join(' ')}">
+      <h2>You did not share your demographic data</h2>
+      <p>
+        When you connected, you chose not to share your name, date of birth, gender and address with
+        this app, so there is nothing to show here. Your claims and coverage are still available.
+      </p>
+      <p>To share it, disconnect and connect again, and leave “Share demographic data” ticked.</p>
+      <div class="actions"><a class="button" href="/claims">See your claims</a></div>
+    </section>`;
+}
+
+/** A friendly error page; `loginHref` offers to connect again. */
+export function errorPage(
+  status: number,
+  title: string,
+  message: string,
+  loginHref?: string,
+): SafeHtml {
+  return html`<h1>${title}</h1>
+    <section class="card" id="error" data-status="${status}">
+      <p>${message}</p>
+      <div class="actions">
+        ${loginHref ? html`<a class="button" href="${loginHref}">Connect with Medicare</a>` : ''}
+        <a class="button secondary" href="/">Back to the overview</a>
+      </div>
+    </section>`;
+}
