@@ -5,6 +5,7 @@ import {
   BlueButtonError,
   BlueButtonExceptionFilter,
   BlueButtonSessions,
+  MissingScopesException,
 } from 'nestjs-bluebutton';
 import { backendLabel, loginHref, RETURN_PAGES } from './sample.constants.js';
 import type { SafeHtml } from './views/html.js';
@@ -100,9 +101,7 @@ export class SampleExceptionFilter extends BlueButtonExceptionFilter {
 
 /** The scopes a scope-guard 403 names, if `error` is one. */
 function missingScopes(error: unknown): string[] | undefined {
-  if (!(error instanceof HttpException) || error.getStatus() !== 403) return undefined;
-  const body = error.getResponse() as { missingScopes?: unknown };
-  return Array.isArray(body?.missingScopes) ? body.missingScopes.map(String) : undefined;
+  return error instanceof MissingScopesException ? error.missingScopes : undefined;
 }
 
 function titleFor(status: number): string {

@@ -81,6 +81,8 @@ function IsFunction(options?: ValidationOptions): PropertyDecorator {
 
 /** A path the app serves, such as `/bluebutton/login`. */
 const APP_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
+/** A same-site path to redirect to, optionally with a query: `/`, `/done?signed_out=1` (not `//host`). */
+const REDIRECT_PATH = /^\/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/;
 
 /** Validation rules for `retrySettings`. */
 export class RetrySettingsDto {
@@ -119,15 +121,15 @@ export class RoutesDto {
   logout?: string;
 
   @IsOptional()
-  @Matches(APP_PATH, { message: 'must be an absolute path on this app, such as /' })
+  @Matches(REDIRECT_PATH, { message: 'must be a path on this app, such as / or /done?x=1' })
   successRedirect?: string;
 
   @IsOptional()
-  @Matches(APP_PATH, { message: 'must be an absolute path on this app, such as /' })
+  @Matches(REDIRECT_PATH, { message: 'must be a path on this app, such as / or /done?x=1' })
   failureRedirect?: string;
 
   @IsOptional()
-  @Matches(APP_PATH, { message: 'must be an absolute path on this app, such as /' })
+  @Matches(REDIRECT_PATH, { message: 'must be a path on this app, such as / or /done?x=1' })
   logoutRedirect?: string;
 }
 

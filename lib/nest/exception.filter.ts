@@ -12,10 +12,15 @@ import {
 } from '../errors/bluebutton.errors.js';
 import { BLUEBUTTON_REQUEST, type BlueButtonRequestContext } from './request-context.js';
 
-interface Answer {
+/** How `BlueButtonExceptionFilter` answers one error (override `answerFor` to change it). */
+export interface BlueButtonErrorAnswer {
+  /** HTTP status to send. */
   status: number;
+  /** Public message, safe to show. */
   message: string;
+  /** Extra response headers, e.g. `Retry-After`. */
   headers?: Record<string, string>;
+  /** Whether to include the login URL (the user must connect again). */
   login?: boolean;
 }
 
@@ -51,7 +56,7 @@ export class BlueButtonExceptionFilter implements ExceptionFilter<BlueButtonErro
   }
 
   /** The status and public message for an error; override to customise. */
-  protected answerFor(error: BlueButtonError): Answer {
+  protected answerFor(error: BlueButtonError): BlueButtonErrorAnswer {
     if (error instanceof ReauthorizationRequiredError) {
       return {
         status: 401,

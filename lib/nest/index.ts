@@ -1,6 +1,6 @@
 export { BlueButtonToken, type BlueButtonTokenOptions } from './bluebutton-token.decorator.js';
 export { RequireScopes, RequiredScopes } from './require-scopes.decorator.js';
-export { BlueButtonScopeGuard } from './scope.guard.js';
-export { BlueButtonExceptionFilter } from './exception.filter.js';
+export { BlueButtonScopeGuard, MissingScopesException } from './scope.guard.js';
+export { BlueButtonExceptionFilter, type BlueButtonErrorAnswer } from './exception.filter.js';
 export { BlueButtonSessions } from './bluebutton-sessions.service.js';
 export { BlueButtonRequestContext } from './request-context.js';

@@ -10,6 +10,19 @@ import type { AuthorizationToken } from '../auth/authorization-token.js';
 import { requestContext, unauthorizedBody } from './request-context.js';
 import { RequiredScopes } from './require-scopes.decorator.js';
 
+/** The 403 of `BlueButtonScopeGuard`: the beneficiary did not grant `missingScopes`. */
+export class MissingScopesException extends ForbiddenException {
+  /** Creates the exception with the JSON body `{ statusCode, error, message, missingScopes }`. */
+  constructor(readonly missingScopes: string[]) {
+    super({
+      statusCode: 403,
+      error: 'Forbidden',
+      message: `This needs Blue Button scope(s) the beneficiary did not grant: ${missingScopes.join(', ')}`,
+      missingScopes,
+    });
+  }
+}
+
 /**
  * Enforces `@RequireScopes()`: 401 with a `loginUrl` when the user has not connected, 403 naming the
  * missing scopes otherwise. A beneficiary who withholds demographics has no `patient/Patient.*` and
@@ -28,14 +41,7 @@ export class BlueButtonScopeGuard implements CanActivate {
     const token = await this.getToken(context);
     if (!token) throw new UnauthorizedException(unauthorizedBody(this.loginUrl(context)));
     const missing = this.missingScopes(token, required);
-    if (missing.length) {
-      throw new ForbiddenException({
-        statusCode: 403,
-        error: 'Forbidden',
-        message: `This needs Blue Button scope(s) the beneficiary did not grant: ${missing.join(', ')}`,
-        missingScopes: missing,
-      });
-    }
+    if (missing.length) throw new MissingScopesException(missing);
     return true;
   }
 

@@ -300,6 +300,14 @@ describe('forRootAsync', () => {
   });
 });
 
+it('accepts redirect paths with a query string', () => {
+  const config = resolveBlueButtonConfig({
+    ...VALID,
+    routes: { logoutRedirect: '/?signed_out=1' },
+  });
+  expect(config.routes?.logoutRedirect).toBe('/?signed_out=1');
+});
+
 describe('the secret stays secret', () => {
   it('is absent from console.log, JSON.stringify and object spread of the config', () => {
     const config = resolveBlueButtonConfig({ ...VALID, session: { secret: 'x'.repeat(40) } });
@@ -416,6 +424,12 @@ const BAD: Array<[string, Record<string, unknown>, string, RegExp]> = [
   ['pageConcurrency 0', { pageConcurrency: 0 }, 'pageConcurrency', /at least 1/],
   ['short session secret', { session: { secret: 'short' } }, 'session.secret', /at least 32/],
   ['relative login route', { routes: { login: 'login' } }, 'routes.login', /absolute path/],
+  [
+    'protocol-relative redirect',
+    { routes: { successRedirect: '//evil.example/' } },
+    'routes.successRedirect',
+    /path on this app/,
+  ],
   [
     'cookie sessions in PRODUCTION without a secret',
     { environment: 'PRODUCTION', callbackUrl: 'https://x.example/cb', routes: true },
