@@ -1,7 +1,7 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger } from '@nestjs/common';
-import type { AxiosError, AxiosResponse } from 'axios';
-import { catchError, map, Observable, throwError, timeout, TimeoutError } from 'rxjs';
+import type { AxiosError, AxiosResponse, RawAxiosRequestConfig } from 'axios';
+import { Observable } from 'rxjs';
 import { LOG_CONTEXT, SDK_HEADERS } from '../bluebutton.constants.js';
 import { BlueButtonConfig } from '../config/bluebutton-config.js';
 import { BlueButtonNetworkError, BlueButtonTimeoutError } from '../errors/bluebutton.errors.js';
@@ -57,24 +57,36 @@ export class BlueButtonHttp {
 
   /** Sends one request (cold: each subscription is one attempt; unsubscribing aborts it). */
   send(request: BlueButtonRequest): Observable<BlueButtonResponse> {
-    const path = safePath(request.url);
-    const headers: Record<string, string> = {
-      ...SDK_HEADERS,
-      Accept: request.accept ?? 'application/json',
-    };
-    if (request.bearer) headers.Authorization = `Bearer ${request.bearer}`;
-    if (request.basicAuth) {
-      const pair = `${this.config.clientId}:${this.config.clientSecret}`;
-      headers.Authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
-    }
-    let data: string | undefined;
-    if (request.form) {
-      headers['Content-Type'] = 'application/x-www-form-urlencoded';
-      data = new URLSearchParams(request.form).toString();
-    }
-    const started = Date.now();
-    return this.http
-      .request<string>({
+    return new Observable<BlueButtonResponse>(subscriber => {
+      const path = safePath(request.url);
+      const headers: Record<string, string> = {
+        ...SDK_HEADERS,
+        Accept: request.accept ?? 'application/json',
+      };
+      if (request.bearer) headers.Authorization = `Bearer ${request.bearer}`;
+      if (request.basicAuth) {
+        const pair = `${this.config.clientId}:${this.config.clientSecret}`;
+        headers.Authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
+      }
+      let data: string | undefined;
+      if (request.form) {
+        headers['Content-Type'] = 'application/x-www-form-urlencoded';
+        data = new URLSearchParams(request.form).toString();
+      }
+      // One AbortController and one timer per attempt, straight on the module's axios instance:
+      // HttpService.request() would add a CancelToken that it cancels after every completed
+      // request (building a stack-captured CanceledError each time), and rxjs `timeout` a
+      // scheduler action, for the same two jobs.
+      const abort = new AbortController();
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        abort.abort();
+        this.logger.warn(`${request.method} ${path} timed out after ${this.config.timeoutMs} ms`);
+        subscriber.error(new BlueButtonTimeoutError(request.method, path, this.config.timeoutMs));
+      }, this.config.timeoutMs);
+      const started = Date.now();
+      const config: RawAxiosRequestConfig = {
         method: request.method,
         url: request.url,
         data,
@@ -85,12 +97,38 @@ export class BlueButtonHttp {
         validateStatus: () => true,
         maxRedirects: 0,
         decompress: true,
-      })
-      .pipe(
-        timeout({ each: this.config.timeoutMs }),
-        map(res => this.toResponse(res, request.method, path, started)),
-        catchError((error: unknown) => throwError(() => this.toError(error, request.method, path))),
+        signal: abort.signal,
+      };
+      this.http.axiosRef.request<string>(config).then(
+        res => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          let response: BlueButtonResponse;
+          try {
+            response = this.toResponse(res, request.method, path, started);
+          } catch (error) {
+            subscriber.error(error);
+            return;
+          }
+          subscriber.next(response);
+          subscriber.complete();
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          subscriber.error(this.toError(error, request.method, path));
+        },
       );
+      return () => {
+        clearTimeout(timer);
+        if (!settled) {
+          settled = true;
+          abort.abort();
+        }
+      };
+    });
   }
 
   private toResponse(
@@ -116,15 +154,13 @@ export class BlueButtonHttp {
         malformedJson = true;
       }
     }
-    this.logger.verbose(`${method} ${path} → ${res.status} (${receivedAt - started} ms)`);
+    if (Logger.isLevelEnabled('verbose')) {
+      this.logger.verbose(`${method} ${path} → ${res.status} (${receivedAt - started} ms)`);
+    }
     return { status: res.status, headers, body, text, malformedJson, receivedAt, method, path };
   }
 
   private toError(error: unknown, method: string, path: string): Error {
-    if (error instanceof TimeoutError) {
-      this.logger.warn(`${method} ${path} timed out after ${this.config.timeoutMs} ms`);
-      return new BlueButtonTimeoutError(method, path, this.config.timeoutMs);
-    }
     const axiosError = error as AxiosError;
     const reason = axiosError?.code ?? (error instanceof Error ? error.message : 'unknown error');
     if (reason === 'ECONNABORTED' || reason === 'ETIMEDOUT') {

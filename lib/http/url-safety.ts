@@ -13,8 +13,7 @@ export function resolveApiUrl(
   input: string,
   config: Pick<BlueButtonConfig, 'baseUrl' | 'version'>,
 ): URL {
-  const base = new URL(`${config.baseUrl}/`);
-  const api = new URL(`v${config.version}/`, base);
+  const { base, api } = bases(config);
   let url: URL;
   try {
     url = new URL(
@@ -24,19 +23,36 @@ export function resolveApiUrl(
   } catch {
     throw new UnsafeUrlError('(unparseable URL)', 'it is not a valid URL');
   }
-  const shown = `${url.origin}${safePath(url)}`;
+  // Only for the error messages: built when one is thrown, not on every request.
+  const shown = () => `${url.origin}${safePath(url)}`;
   if (url.origin !== base.origin) {
     throw new UnsafeUrlError(
-      shown,
+      shown(),
       `its origin is not the configured Blue Button origin ${base.origin}`,
     );
   }
-  if (url.username || url.password) throw new UnsafeUrlError(shown, 'it carries credentials');
+  if (url.username || url.password) throw new UnsafeUrlError(shown(), 'it carries credentials');
   if (!url.pathname.startsWith(api.pathname)) {
     throw new UnsafeUrlError(
-      shown,
+      shown(),
       `its path is not under ${api.pathname} (API version ${config.version})`,
     );
   }
   return url;
+}
+
+/** The parsed base and API URLs of the last configuration seen (an app has one, parsed once). */
+let cached: { baseUrl: string; version: number; base: URL; api: URL } | undefined;
+
+function bases(config: Pick<BlueButtonConfig, 'baseUrl' | 'version'>): { base: URL; api: URL } {
+  if (cached?.baseUrl !== config.baseUrl || cached.version !== config.version) {
+    const base = new URL(`${config.baseUrl}/`);
+    cached = {
+      baseUrl: config.baseUrl,
+      version: config.version,
+      base,
+      api: new URL(`v${config.version}/`, base),
+    };
+  }
+  return cached;
 }
