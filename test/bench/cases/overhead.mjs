@@ -9,7 +9,7 @@ import { progress, rotation, summarize } from '../support/stats.mjs';
 
 const axios = await loadAxios();
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const CALLS = 5000;
 const WARMUP = 500;
 const BLOCK = 500;

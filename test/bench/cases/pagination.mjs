@@ -9,7 +9,7 @@ import { EmulatorProcess } from '../support/emulator-process.mjs';
 import { loadAxios } from '../support/pkg.mjs';
 import { progress, rotation, summarize } from '../support/stats.mjs';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const LATENCY_MS = 40;
 const EOBS = 2000;
 const COUNT = 10;
@@ -103,7 +103,7 @@ for (const c of contenders) await c.run(warmJson);
 
 // The size of one page, as JSON and as gzip sent it, for the report.
 const sizeOf = async encoding => {
-  const res = await bare.get(`${emu.baseUrl}${EOB_PATH}/?_count=${COUNT}&startIndex=1000`, {
+  const res = await bare.get(`${emu.baseUrl}${EOB_PATH}/?_count=${COUNT}&startIndex=100`, {
     headers: { authorization: `Bearer ${warmJson.access_token}`, 'accept-encoding': encoding },
     responseType: 'arraybuffer',
     decompress: false,
