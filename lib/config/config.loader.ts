@@ -83,7 +83,7 @@ export function resolveBlueButtonConfig(
 
   const dto = plainToInstance(BlueButtonOptionsDto, merged);
   for (const error of validateSync(dto, { forbidUnknownValues: false })) {
-    collectIssues(error, '', spelling, issues);
+    collectIssues(error, '', spelling, issues, merged.clientSecret);
   }
   const baseUrl = typeof merged.baseUrl === 'string' ? merged.baseUrl : undefined;
   if (baseUrl && !issues.some(i => i.key === spell(spelling, 'baseUrl'))) {
@@ -256,6 +256,7 @@ function collectIssues(
   prefix: string,
   spelling: Spelling,
   issues: ConfigIssue[],
+  secret: unknown,
 ): void {
   const path = prefix + error.property;
   if (error.constraints) {
@@ -266,12 +267,26 @@ function collectIssues(
         : undefined;
     const reasons = required ? [required] : [...new Set(Object.values(error.constraints))];
     let reason = reasons.join('; ');
-    if (ECHO_KEYS.has(path) && error.value !== undefined) {
-      reason += ` (got ${JSON.stringify(error.value).slice(0, 40)})`;
-    }
+    if (ECHO_KEYS.has(path) && error.value !== undefined) reason += echo(error.value, secret);
     issues.push({ key: spell(spelling, path), reason });
   }
-  for (const child of error.children ?? []) collectIssues(child, `${path}.`, spelling, issues);
+  for (const child of error.children ?? [])
+    collectIssues(child, `${path}.`, spelling, issues, secret);
+}
+
+/**
+ * ` (got "SANDBOXX")` for a value that looks like a mistyped enumeration. Anything long, unusual or
+ * overlapping the client secret (in any case — `environment` is upper-cased before validation) is
+ * described, not shown: a secret pasted into the wrong key must not reach the message, even in part.
+ */
+function echo(value: unknown, secret: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean') return ` (got ${String(value)})`;
+  if (typeof value !== 'string') return ` (got ${Array.isArray(value) ? 'a list' : typeof value})`;
+  const s = typeof secret === 'string' ? secret.toLowerCase() : '';
+  const v = value.toLowerCase();
+  const overlaps = s.length > 0 && v.length >= 4 && (s.includes(v) || v.includes(s));
+  if (!/^[\w.-]{0,16}$/.test(value) || overlaps) return ` (got a ${value.length}-character string)`;
+  return ` (got ${JSON.stringify(value)})`;
 }
 
 /** The key path as the user wrote it; an absent key follows the spelling style the user used. */

@@ -492,6 +492,18 @@ describe('bad configuration', () => {
     const err = configError({ ...VALID, lang: SECRET, environment: SECRET });
     expect(err.issues.map(i => i.key).sort()).toEqual(['environment', 'lang']);
   });
+
+  it.each([
+    ['a long secret, cut at any length', 'x'.repeat(30) + SECRET + 'y'.repeat(30)],
+    ['a short secret', 'Zq7-secret'],
+  ])('shows no part of %s pasted into an enumerated key, in any letter case', (_, secret) => {
+    const err = configError({ ...VALID, clientSecret: secret, lang: secret, environment: secret });
+    const rendered = [err.message, JSON.stringify(err), inspect(err)].join('\n').toLowerCase();
+    // Any 8 consecutive characters of the secret would be a leak (environment is upper-cased).
+    for (let i = 0; i + 8 <= secret.length; i++)
+      expect(rendered).not.toContain(secret.slice(i, i + 8).toLowerCase());
+    expect(err.issues.find(i => i.key === 'lang')?.reason).toMatch(/got a \d+-character string/);
+  });
 });
 
 describe('config files that cannot be used', () => {
