@@ -16,3 +16,6 @@ export const REQUIRE_SCOPES_KEY = 'bluebutton:require-scopes';
 
 /** Logger context used by every class of the package. */
 export const LOG_CONTEXT = 'BlueButton';
+
+/** A started login (its state and PKCE verifier, and its browser binding) lasts 10 minutes, like a login page left open. */
+export const PENDING_AUTHORIZATION_TTL_MS = 10 * 60_000;

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { defer, firstValueFrom, map, type Observable } from 'rxjs';
-import { LOG_CONTEXT } from '../bluebutton.constants.js';
+import { LOG_CONTEXT, PENDING_AUTHORIZATION_TTL_MS } from '../bluebutton.constants.js';
 import { BlueButtonConfig } from '../config/bluebutton-config.js';
 import {
   AuthorizationDeniedError,
@@ -48,9 +48,6 @@ interface PendingAuthorization {
   codeVerifier: string;
   returnTo?: string;
 }
-
-/** Pending authorizations expire after 10 minutes, like a login page left open. */
-const PENDING_TTL_MS = 10 * 60_000;
 
 /**
  * The OAuth2 side of Blue Button: PKCE + state, the authorize URL, the code exchange, refresh
@@ -134,7 +131,9 @@ export class AuthService {
         codeVerifier: authData.codeVerifier,
         returnTo: options.returnTo,
       };
-      await this.store.set(pendingKey(authData.state), pending, { ttlMs: PENDING_TTL_MS });
+      await this.store.set(pendingKey(authData.state), pending, {
+        ttlMs: PENDING_AUTHORIZATION_TTL_MS,
+      });
       this.logger.debug('Authorization started');
       return { url, state: authData.state };
     });

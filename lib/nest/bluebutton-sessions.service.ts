@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { AuthorizationToken } from '../auth/authorization-token.js';
 import { StoredTokens } from '../auth/stored-tokens.js';
-import { LOG_CONTEXT } from '../bluebutton.constants.js';
+import { LOG_CONTEXT, PENDING_AUTHORIZATION_TTL_MS } from '../bluebutton.constants.js';
 import { BlueButtonConfig } from '../config/bluebutton-config.js';
 import { BlueButtonConfigError } from '../errors/bluebutton.errors.js';
 import { readCookie, serializeCookie, signSession, verifySession } from './session-cookie.js';
@@ -114,6 +114,48 @@ export class BlueButtonSessions {
     return token;
   }
 
+  /**
+   * Ties a login to the browser that starts it (RFC 6749 §10.12): a 10-minute httpOnly cookie,
+   * sent only to the callback path, holding a hash of `state`. Without it, anyone could send a
+   * victim a callback URL from a login of their own and connect the victim's session to the
+   * attacker's Medicare account.
+   */
+  bindLogin(req: SessionRequest, res: SessionResponse, state: string): void {
+    appendSetCookie(
+      res,
+      serializeCookie(this.loginCookieName, stateHash(state), {
+        maxAgeMs: PENDING_AUTHORIZATION_TTL_MS,
+        secure: this.secure(req),
+        path: this.callbackPath,
+      }),
+    );
+  }
+
+  /** True when this browser started the login whose `state` came back; clears the binding cookie. */
+  checkLogin(req: SessionRequest, res: SessionResponse, state: string | undefined): boolean {
+    const bound = readCookie(headerOf(req, 'cookie'), this.loginCookieName);
+    appendSetCookie(
+      res,
+      serializeCookie(this.loginCookieName, '', {
+        maxAgeMs: 0,
+        secure: this.secure(req),
+        path: this.callbackPath,
+      }),
+    );
+    if (!bound || !state) return false;
+    const expected = Buffer.from(stateHash(state));
+    const given = Buffer.from(bound);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  private get loginCookieName(): string {
+    return `${this.config.session.cookieName}_login`;
+  }
+
+  private get callbackPath(): string {
+    return new URL(this.config.callbackUrl).pathname;
+  }
+
   private secure(req?: SessionRequest): boolean {
     return req?.secure === true || this.config.callbackUrl.startsWith('https:');
   }
@@ -136,6 +178,10 @@ export class BlueButtonSessions {
     }
     return this.secret;
   }
+}
+
+function stateHash(state: string): string {
+  return createHash('sha256').update(state).digest('base64url');
 }
 
 function headerOf(req: SessionRequest, name: string): string | undefined {

@@ -47,16 +47,17 @@ export class BlueButtonMiddleware implements NestMiddleware {
     const routes = this.config.routes;
     if (!routes || (req.method !== 'GET' && req.method !== 'POST')) return next();
     const url = new URL(req.originalUrl ?? req.url ?? '/', 'http://app.invalid');
-    if (req.method === 'GET' && url.pathname === routes.login) return this.login(url, res);
+    if (req.method === 'GET' && url.pathname === routes.login) return this.login(req, res, url);
     if (req.method === 'GET' && url.pathname === this.callbackPath)
       return this.callback(req, res, url);
     if (url.pathname === routes.logout) return this.logout(req, res);
     next();
   }
 
-  private async login(url: URL, res: Response): Promise<void> {
-    const returnTo = url.searchParams.get('returnTo') ?? undefined;
-    if (returnTo !== undefined && !isSameOriginPath(returnTo)) {
+  private async login(req: Request, res: Response, url: URL): Promise<void> {
+    const asked = url.searchParams.get('returnTo') ?? undefined;
+    const returnTo = asked === undefined ? undefined : sameSitePath(asked);
+    if (asked !== undefined && returnTo === undefined) {
       return json(res, 400, {
         statusCode: 400,
         error: 'Bad Request',
@@ -64,9 +65,10 @@ export class BlueButtonMiddleware implements NestMiddleware {
       });
     }
     try {
-      const { url: authorizeUrl } = await firstValueFrom(
+      const { url: authorizeUrl, state } = await firstValueFrom(
         this.auth.startAuthorization({ returnTo }),
       );
+      this.sessions.bindLogin(req, res, state);
       redirect(res, authorizeUrl);
     } catch (error) {
       this.logger.warn(`Could not start a Blue Button login: ${describe(error)}`);
@@ -78,6 +80,12 @@ export class BlueButtonMiddleware implements NestMiddleware {
     const routes = this.config.routes!;
     const param = (name: string) => url.searchParams.get(name) ?? undefined;
     try {
+      if (!this.sessions.checkLogin(req, res, param('state'))) {
+        // Checked before the state is used, so a callback URL sent to someone else stays inert.
+        throw new StateMismatchError(
+          'The callback did not come back to the browser that started the login (no or another login cookie).',
+        );
+      }
       const { token, returnTo } = await firstValueFrom(
         this.auth.completeAuthorization({
           code: param('code'),
@@ -87,7 +95,7 @@ export class BlueButtonMiddleware implements NestMiddleware {
         }),
       );
       await this.sessions.startSession(req, res, token);
-      redirect(res, returnTo && isSameOriginPath(returnTo) ? returnTo : routes.successRedirect);
+      redirect(res, (returnTo && sameSitePath(returnTo)) ?? routes.successRedirect);
     } catch (error) {
       const code =
         error instanceof AuthorizationDeniedError
@@ -104,6 +112,22 @@ export class BlueButtonMiddleware implements NestMiddleware {
   }
 
   private async logout(req: Request, res: Response): Promise<void> {
+    // Logout revokes the beneficiary's grant: a link or an image on another site must not do that.
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      return json(res, 405, {
+        statusCode: 405,
+        error: 'Method Not Allowed',
+        message: `Log out with POST ${this.config.routes!.logout} (a form button), not a link`,
+      });
+    }
+    if (isCrossSite(req)) {
+      return json(res, 403, {
+        statusCode: 403,
+        error: 'Forbidden',
+        message: 'Logout must be posted from a page of this site',
+      });
+    }
     try {
       const token = await this.sessions.endSession(req, res);
       if (token) await firstValueFrom(this.auth.revoke(token));
@@ -115,21 +139,44 @@ export class BlueButtonMiddleware implements NestMiddleware {
   }
 }
 
-/** True for `/path?query` on this site; false for `//evil.example`, `/\evil`, `https://…`, etc. */
-export function isSameOriginPath(value: string): boolean {
+/**
+ * The normalised `/path?query#hash` of `value` when it stays on this site; undefined for
+ * `//evil.example`, `/\\evil`, `https://…`, control characters and the like. Normalised (percent-encoded)
+ * so that whatever is accepted can always be sent back in a `Location` header.
+ */
+export function sameSitePath(value: string): string | undefined {
   if (
     !value.startsWith('/') ||
     value.startsWith('//') ||
     value.startsWith('/\\') ||
     value.length > 2048
   )
-    return false;
+    return undefined;
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) return false;
+  if (/[\u0000-\u001f\u007f]/.test(value)) return undefined;
   try {
-    return new URL(value, 'http://app.invalid').origin === 'http://app.invalid';
+    const url = new URL(value, 'http://app.invalid');
+    return url.origin === 'http://app.invalid' ? url.pathname + url.search + url.hash : undefined;
   } catch {
-    return false;
+    return undefined;
+  }
+}
+
+/** A request a browser says came from another site (Fetch Metadata, or a foreign `Origin`). */
+function isCrossSite(req: Request): boolean {
+  const header = (name: string) => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  if (header('sec-fetch-site') === 'cross-site') return true;
+  const origin = header('origin');
+  if (origin === undefined) return false;
+  if (origin === 'null') return true;
+  try {
+    const host = new URL(origin).host;
+    return host !== header('x-forwarded-host') && host !== header('host');
+  } catch {
+    return true;
   }
 }
 

@@ -45,15 +45,15 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
-/** A `Set-Cookie` value: httpOnly, SameSite=Lax, Path=/, Secure on https. Max-Age 0 deletes it. */
+/** A `Set-Cookie` value: httpOnly, SameSite=Lax, Path=/ (or `path`), Secure on https. Max-Age 0 deletes it. */
 export function serializeCookie(
   name: string,
   value: string,
-  options: { maxAgeMs: number; secure: boolean },
+  options: { maxAgeMs: number; secure: boolean; path?: string },
 ): string {
   const parts = [
     `${name}=${encodeURIComponent(value)}`,
-    'Path=/',
+    `Path=${options.path ?? '/'}`,
     'HttpOnly',
     'SameSite=Lax',
     `Max-Age=${Math.max(0, Math.floor(options.maxAgeMs / 1000))}`,

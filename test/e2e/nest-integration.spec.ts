@@ -82,12 +82,51 @@ describe('built-in routes', () => {
   });
 
   it.each([
-    ['a forged state', '?code=abc&state=forged-state-value-0123456789', 'state_mismatch'],
-    ['no parameters at all', '', 'oauth_error'],
-    ['a Blue Button error', '?error=server_error&state=x', 'oauth_error'],
+    ['a forged state', () => '?code=abc&state=forged-state-value-0123456789', 'state_mismatch'],
+    ['no parameters at all', () => '', 'state_mismatch'],
+    ['a Blue Button error', (state: string) => `?error=server_error&state=${state}`, 'oauth_error'],
   ])('send %s on the callback to failureRedirect', async (_, query, code) => {
-    const res = await request(app.getHttpServer()).get(`/bluebutton/callback${query}`);
+    const agent = request.agent(app.getHttpServer());
+    const start = await agent.get('/bluebutton/login').expect(302);
+    const state = new URL(start.headers.location).searchParams.get('state')!;
+    const res = await agent.get(`/bluebutton/callback${query(state)}`);
     expect([res.status, res.headers.location]).toEqual([302, `/oops?bluebutton_error=${code}`]);
+  });
+
+  it('bind a login to its browser: a short-lived cookie for the callback path only, cleared there', async () => {
+    const agent = request.agent(app.getHttpServer());
+    const start = await agent.get('/bluebutton/login').expect(302);
+    const bound = ([] as string[]).concat(start.headers['set-cookie'] ?? []);
+    expect(bound).toEqual([
+      expect.stringMatching(
+        /^bluebutton_session_login=[\w-]{43}; Path=\/bluebutton\/callback; HttpOnly; SameSite=Lax; Max-Age=600$/,
+      ),
+    ]);
+    // A hash of the state, not the state itself.
+    const state = new URL(start.headers.location).searchParams.get('state')!;
+    expect(bound[0]).not.toContain(state);
+    const callback = await consent(start.headers.location);
+    const done = await agent.get(`${callback.pathname}${callback.search}`).expect(302);
+    expect(done.headers['set-cookie']).toContainEqual(
+      expect.stringMatching(/^bluebutton_session_login=; Path=\/bluebutton\/callback; .*Max-Age=0/),
+    );
+  });
+
+  it("refuse a callback from someone else's login (login CSRF): no code exchange, the victim's session kept", async () => {
+    const { agent: victim } = await loginThroughRoutes({ user: 'BBUser00002' });
+    // The attacker logs in with their own account but sends the callback URL to the victim.
+    const attacker = request.agent(app.getHttpServer());
+    const start = await attacker.get('/bluebutton/login').expect(302);
+    const forged = await consent(start.headers.location, { user: 'BBUser00001' });
+    emu.clearRequests();
+    const res = await victim.get(`${forged.pathname}${forged.search}`);
+    expect([res.headers.location, emu.requestsTo('/v2/o/token/', 'POST').length]).toEqual([
+      '/oops?bluebutton_error=state_mismatch',
+      0,
+    ]);
+    expect((await victim.get('/api/whoami').expect(200)).body).toEqual({
+      patient: emu.patientIdFor('BBUser00002'),
+    });
   });
 
   it('refuse to complete the same callback twice (state replay)', async () => {
@@ -101,10 +140,33 @@ describe('built-in routes', () => {
     expect(replay.headers.location).toBe('/oops?bluebutton_error=state_mismatch');
   });
 
+  it.each([
+    ['/claims\u2028x', '/claims%E2%80%A8x'],
+    ['/café?q=é', '/caf%C3%A9?q=%C3%A9'],
+  ])('go back to returnTo=%j, sent percent-encoded in Location', async (returnTo, location) => {
+    const { done } = await loginThroughRoutes({ returnTo });
+    expect(done.headers.location).toBe(location);
+  });
+
+  it.each([
+    ['a GET (a link or an image)', 'get', {}, 405],
+    ['a cross-site POST (Fetch Metadata)', 'post', { 'Sec-Fetch-Site': 'cross-site' }, 403],
+    ['a POST from a foreign Origin', 'post', { Origin: 'https://evil.example' }, 403],
+  ] as const)('refuse to log out on %s: nothing revoked', async (_, method, headers, status) => {
+    const { agent } = await loginThroughRoutes();
+    emu.clearRequests();
+    const res = await agent[method]('/bluebutton/logout').set(headers);
+    expect([res.status, emu.requestsTo('/v2/o/revoke/', 'POST').length]).toEqual([status, 0]);
+    await agent.get('/api/whoami').expect(200);
+  });
+
   it('log out: revoke at Blue Button, clear the cookie, and the session no longer works', async () => {
     const { agent } = await loginThroughRoutes();
     emu.clearRequests();
-    const out = await agent.get('/bluebutton/logout').expect(302);
+    const out = await agent
+      .post('/bluebutton/logout')
+      .set({ 'Sec-Fetch-Site': 'same-origin' })
+      .expect(302);
     expect(out.headers.location).toBe('/bye');
     expect(sessionCookie(out.headers['set-cookie'])).toMatch(/^bluebutton_session=; .*Max-Age=0/);
     expect(emu.requestsTo('/v2/o/revoke/', 'POST')).toHaveLength(1);

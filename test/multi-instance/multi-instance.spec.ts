@@ -65,16 +65,23 @@ function sessionIdOf(cookie: string): string {
   return decodeURIComponent(cookie.slice('bluebutton_session='.length)).split('.')[0]!;
 }
 
-/** The built-in login route of `on`, followed to the emulator's consent: the callback URL. */
-async function startLogin(on: AppInstance, user: string): Promise<URL> {
-  const start = await get(`${on.url}/bluebutton/login`);
-  expect([start.status, start.location?.startsWith('http')], on.name).toEqual([302, true]);
-  return consent(start.location!, { user });
+/** A login in flight: the callback URL Blue Button redirected to, and the browser's login cookie. */
+interface StartedLogin {
+  url: URL;
+  cookie: string;
 }
 
-/** Sends the callback Blue Button redirected to (path + query) to instance `on`. */
-function deliverCallback(on: AppInstance, callback: URL): Promise<Answer> {
-  return get(`${on.url}${callback.pathname}${callback.search}`);
+/** The built-in login route of `on`, followed to the emulator's consent. */
+async function startLogin(on: AppInstance, user: string): Promise<StartedLogin> {
+  const start = await get(`${on.url}/bluebutton/login`);
+  expect([start.status, start.location?.startsWith('http')], on.name).toEqual([302, true]);
+  const cookie = start.setCookie.map(c => c.split(';')[0]).join('; ');
+  return { url: await consent(start.location!, { user }), cookie };
+}
+
+/** Sends the callback (path + query) to instance `on` from the browser that started the login. */
+function deliverCallback(on: AppInstance, callback: StartedLogin): Promise<Answer> {
+  return get(`${on.url}${callback.url.pathname}${callback.url.search}`, callback.cookie);
 }
 
 describeWithRedis('two app instances (separate processes) on one Redis', () => {
@@ -138,7 +145,7 @@ describeWithRedis('two app instances (separate processes) on one Redis', () => {
     // B exchanged the code (A never saw the callback) and stored the token in Redis.
     const posts = emu.requestsTo(TOKEN_POST, 'POST');
     expect(posts.map(p => [p.form?.grant_type, p.form?.code])).toEqual([
-      ['authorization_code', callback.searchParams.get('code')],
+      ['authorization_code', callback.url.searchParams.get('code')],
     ]);
     const stored = await store.get<TokenRecord>(`token:session:${sessionIdOf(cookie)}`);
     expect(stored?.token.patient).toBe(emu.patientIdFor('BBUser00001'));

@@ -39,7 +39,12 @@ describe('startSample() (what npm start runs)', () => {
     expect(login.status).toBe(302);
     const callback = await consent(login.headers.get('location')!);
     expect(callback.origin + callback.pathname).toBe(`${sample.url}/callback`);
-    const done = await fetch(callback, { redirect: 'manual' });
+    // The login cookie that binds this login to this "browser".
+    const bound = login.headers
+      .getSetCookie()
+      .map(c => c.split(';')[0])
+      .join('; ');
+    const done = await fetch(callback, { redirect: 'manual', headers: { cookie: bound } });
     expect([done.status, done.headers.get('location')]).toEqual([302, '/claims']);
     const cookie = done.headers
       .getSetCookie()
