@@ -72,10 +72,8 @@ export class StoredTokens {
   async discard(token: AuthorizationToken): Promise<void> {
     const binding = this.bindings.get(token);
     if (!binding) return;
-    // Only the dead token's own record: a newer login under the same key must survive.
-    const current = await this.store.get<TokenRecord>(storeKey(binding.key));
-    if (current && current.version <= binding.version)
-      await this.store.delete(storeKey(binding.key));
+    // Only the dead token's own record, in one atomic step: a newer login under the same key survives.
+    await this.store.delete(storeKey(binding.key), { version: binding.version });
   }
 }
 

@@ -35,6 +35,20 @@ end
 return 1
 `);
 
+/**
+ * Versioned delete. KEYS[1] entry; ARGV[1] version. Deletes unless the stored entry's plaintext
+ * `v` is higher (a newer token). Returns 1 when deleted.
+ */
+export const DELETE_VERSIONED = lua(`
+local current = redis.call('GET', KEYS[1])
+if not current then return 0 end
+local ok, entry = pcall(cjson.decode, current)
+if ok and type(entry) == 'table' and type(entry.v) == 'number' and entry.v > tonumber(ARGV[1]) then
+  return 0
+end
+return redis.call('DEL', KEYS[1])
+`);
+
 /** Compare-and-delete of a lock. KEYS[1] lock; ARGV[1] the caller's lock token. Returns 1 when released. */
 export const RELEASE_LOCK = lua(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then

@@ -3,9 +3,13 @@ import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import { LOG_CONTEXT } from '../bluebutton.constants.js';
 import { BlueButtonStoreError } from '../errors/bluebutton.errors.js';
-import { BlueButtonStore, type StoreSetOptions } from '../store/bluebutton.store.js';
+import {
+  BlueButtonStore,
+  type StoreDeleteOptions,
+  type StoreSetOptions,
+} from '../store/bluebutton.store.js';
 import { ValueCipher, type OpenFailure } from './encryption.js';
-import { RELEASE_LOCK, SET_VERSIONED, type LuaScript } from './lua-scripts.js';
+import { DELETE_VERSIONED, RELEASE_LOCK, SET_VERSIONED, type LuaScript } from './lua-scripts.js';
 import {
   resolveRedisStoreOptions,
   type RedisBlueButtonStoreOptions,
@@ -144,8 +148,16 @@ export class RedisBlueButtonStore extends BlueButtonStore {
   }
 
   /** @inheritdoc */
-  async delete(key: string): Promise<void> {
-    await this.run('delete', () => this.call('DEL', this.valueKey(key)));
+  async delete(key: string, options: StoreDeleteOptions = {}): Promise<void> {
+    const { version } = options;
+    if (version !== undefined && !Number.isFinite(version)) {
+      throw new RangeError('BlueButtonStore.delete: version must be a finite number');
+    }
+    await this.run('delete', () =>
+      version === undefined
+        ? this.call('DEL', this.valueKey(key))
+        : this.script(DELETE_VERSIONED, this.valueKey(key), String(version)),
+    );
   }
 
   /** @inheritdoc */

@@ -10,6 +10,15 @@ export interface StoreSetOptions {
   version?: number;
 }
 
+/** Options of {@link BlueButtonStore.delete}. */
+export interface StoreDeleteOptions {
+  /**
+   * Delete only if the stored entry's version is this one or lower (or it has none): removing a
+   * dead token can then never remove a newer login written meanwhile by another request.
+   */
+  version?: number;
+}
+
 /**
  * Where the module keeps short-lived shared state: pending authorizations (state + PKCE verifier),
  * per-user tokens, refresh results and refresh locks. An abstract class so it doubles as the DI token:
@@ -28,8 +37,8 @@ export abstract class BlueButtonStore {
   /** Atomically returns and deletes the value: two concurrent takes never both get it. */
   abstract take<T = unknown>(key: string): Promise<T | undefined>;
 
-  /** Deletes the value under `key` (no error when absent). */
-  abstract delete(key: string): Promise<void>;
+  /** Deletes the value under `key` (no error when absent); with `version`, only an entry that is not newer. */
+  abstract delete(key: string, options?: StoreDeleteOptions): Promise<void>;
 
   /** Tries to take the lock `key` for `ttlMs` (positive, finite); returns a lock token, or undefined when held by someone else. */
   abstract acquireLock(key: string, ttlMs: number): Promise<string | undefined>;

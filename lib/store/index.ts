@@ -1,2 +1,6 @@
-export { BlueButtonStore, type StoreSetOptions } from './bluebutton.store.js';
+export {
+  BlueButtonStore,
+  type StoreDeleteOptions,
+  type StoreSetOptions,
+} from './bluebutton.store.js';
 export { MemoryBlueButtonStore } from './memory.store.js';

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { BlueButtonStore, type StoreSetOptions } from './bluebutton.store.js';
+import {
+  BlueButtonStore,
+  type StoreDeleteOptions,
+  type StoreSetOptions,
+} from './bluebutton.store.js';
 
 interface Entry {
   value: unknown;
@@ -52,7 +56,13 @@ export class MemoryBlueButtonStore extends BlueButtonStore {
   }
 
   /** @inheritdoc */
-  async delete(key: string): Promise<void> {
+  async delete(key: string, options: StoreDeleteOptions = {}): Promise<void> {
+    const { version } = options;
+    if (version !== undefined && !Number.isFinite(version))
+      throw new RangeError('version must be a finite number');
+    const current = this.live(this.values, key);
+    if (version !== undefined && current?.version !== undefined && current.version > version)
+      return;
     this.values.delete(key);
   }
 

@@ -162,6 +162,24 @@ function storeContract(makeStore: () => BlueButtonStore): void {
     });
   });
 
+  describe('versioned delete', () => {
+    it('deletes an entry of that version or older, or without one, but never a newer one', async () => {
+      await store.set('vdel', 'login-2', { version: 2 });
+      await store.delete('vdel', { version: 1 });
+      expect(await store.get('vdel')).toBe('login-2');
+      await store.delete('vdel', { version: 2 });
+      expect(await store.get('vdel')).toBeUndefined();
+      await store.set('vdel-plain', 'unversioned');
+      await store.delete('vdel-plain', { version: 1 });
+      expect(await store.get('vdel-plain')).toBeUndefined();
+      await store.delete('vdel-absent', { version: 1 });
+    });
+
+    it('rejects a version that is not a finite number', async () => {
+      await expect(store.delete('vdel', { version: NaN })).rejects.toThrow(RangeError);
+    });
+  });
+
   describe('take', () => {
     it('returns the value and deletes it', async () => {
       await store.set('pending:s1', { codeVerifier: 'v'.repeat(43) });
