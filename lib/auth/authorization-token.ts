@@ -140,7 +140,7 @@ export class AuthorizationToken {
   /** Restores a token from `token.toJSON()` output (or its JSON text), validating every field. */
   static fromJSON(json: AuthorizationTokenJSON | string): AuthorizationToken {
     const j = (
-      typeof json === 'string' ? JSON.parse(json) : json
+      typeof json === 'string' ? parseJson(json) : json
     ) as Partial<AuthorizationTokenJSON>;
     if (!j || typeof j !== 'object') fail('(object)');
     if (typeof j.accessToken !== 'string' || !j.accessToken || j.accessToken === REDACTED)
@@ -224,6 +224,18 @@ export class AuthorizationToken {
 
 function bad(problem: string): UnexpectedResponseError {
   return new UnexpectedResponseError(200, 'POST', '/o/token/', problem);
+}
+
+/** JSON.parse whose error names the position only: V8's own message quotes the text (the tokens). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const at = /position (\d+)/.exec(String((error as Error).message))?.[1];
+    throw new TypeError(
+      `AuthorizationToken.fromJSON: the text is not valid JSON${at ? ` (at position ${at})` : ''}`,
+    );
+  }
 }
 
 function fail(field: string): never {

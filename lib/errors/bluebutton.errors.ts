@@ -83,14 +83,25 @@ export class StateMismatchError extends BlueButtonError {
 export class OAuthError extends BlueButtonError {
   readonly code = 'BB_OAUTH';
 
+  readonly error: string;
+  readonly errorDescription: string | undefined;
+
   /** Creates the error from the server's OAuth2 error fields. */
   constructor(
-    readonly error: string,
-    readonly errorDescription: string | undefined,
+    error: string,
+    errorDescription: string | undefined,
     readonly status: number | undefined,
   ) {
-    const desc = errorDescription ? `: ${errorDescription}` : '';
-    super(`Blue Button OAuth error "${error}"${status ? ` (HTTP ${status})` : ''}${desc}`);
+    // Both fields can come from a callback URL anyone can craft: no control characters (forged log
+    // lines) and a bounded length.
+    const err = printable(error, 64);
+    const description =
+      errorDescription === undefined ? undefined : printable(errorDescription, 300);
+    super(
+      `Blue Button OAuth error "${err}"${status ? ` (HTTP ${status})` : ''}${description ? `: ${description}` : ''}`,
+    );
+    this.error = err;
+    this.errorDescription = description;
   }
 }
 
@@ -231,4 +242,11 @@ function describeBody(body: unknown): string {
     if (typeof issue === 'string') return `: ${issue.slice(0, 200)}`;
   }
   return '';
+}
+
+/** `text` with control characters replaced by spaces, cut to `max` characters. */
+function printable(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = String(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }

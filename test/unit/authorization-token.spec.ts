@@ -132,6 +132,13 @@ describe('serialization', () => {
   it('refuses to restore a redacted form instead of producing a token that cannot work', () => {
     expect(() => AuthorizationToken.fromJSON(JSON.stringify(token))).toThrow(/accessToken/);
   });
+
+  it('names only the position of broken JSON text, never the tokens around it', () => {
+    const broken = JSON.stringify(token.toJSON()).replace(`"${ACCESS}"`, ACCESS);
+    expect(() => AuthorizationToken.fromJSON(broken)).toThrow(
+      /^AuthorizationToken\.fromJSON: the text is not valid JSON( \(at position \d+\))?$/,
+    );
+  });
 });
 
 describe('isExpired and hasScope', () => {
