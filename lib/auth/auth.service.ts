@@ -119,7 +119,9 @@ export class AuthService {
 
   /**
    * Starts an authorization whose state and PKCE verifier live in the {@link BlueButtonStore}
-   * (single use, 10-minute TTL), so no app keeps a global `authData`. Returns the URL to redirect to.
+   * (single use, 10-minute TTL), so no app keeps a global `authData`. Returns the URL to redirect to
+   * and the state: tie it to the user's browser (the built-in routes use a cookie) and check it at
+   * the callback, or another person's callback URL could log this user in as someone else.
    */
   startAuthorization(
     options: StartAuthorizationOptions = {},
