@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { extname, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import { load as loadYaml } from 'js-yaml';
 import { BlueButtonConfigError, type ConfigIssue } from '../errors/bluebutton.errors.js';
 import { BlueButtonConfig } from './bluebutton-config.js';
 import type { BlueButtonModuleOptions } from './bluebutton-options.interface.js';
@@ -105,6 +104,15 @@ export function resolveBlueButtonConfig(
     throw scrubSecret(new BlueButtonConfigError(issues, filePath), merged.clientSecret);
   }
   return buildConfig(merged, filePath);
+}
+
+/**
+ * js-yaml, loaded on the first YAML file: most apps configure from an object or JSON, and every
+ * megabyte a booted app does not need counts when it streams a 20,000-claim history.
+ */
+function loadYaml(text: string): unknown {
+  const yaml = createRequire(import.meta.url)('js-yaml') as typeof import('js-yaml');
+  return yaml.load(text);
 }
 
 function readConfigFile(path: string): Plain {
