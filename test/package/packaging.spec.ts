@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -132,4 +132,85 @@ export const bad: BlueButtonModuleOptions = { version: 'banana' };
   expect(() =>
     run(join(repo, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], app),
   ).not.toThrow();
+});
+
+it('works without the optional ioredis peer: main entry, /testing and /redis load, and the types check', () => {
+  // The same install with ioredis moved out of node_modules for this test (no second npm install).
+  const installed = join(app, 'node_modules/ioredis');
+  const aside = join(app, 'ioredis.aside');
+  renameSync(installed, aside);
+  const bare = join(app, 'no-ioredis');
+  mkdirSync(bare);
+  try {
+    writeFileSync(
+      join(bare, 'no-ioredis.mjs'),
+      `import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { firstValueFrom } from 'rxjs';
+const out = {};
+try {
+  await import('ioredis');
+  out.ioredis = 'installed';
+} catch (e) {
+  out.ioredis = e.code;
+}
+const bb = await import('nestjs-bluebutton');
+const { BlueButtonEmulator } = await import('nestjs-bluebutton/testing');
+const emu = await BlueButtonEmulator.start({ redirectUris: ['http://localhost/cb'] });
+class AppModule {}
+Module({
+  imports: [bb.BlueButtonModule.forRoot({ baseUrl: emu.baseUrl, clientId: emu.client.clientId, clientSecret: emu.client.clientSecret, callbackUrl: 'http://localhost/cb' })],
+})(AppModule);
+const ctx = await NestFactory.createApplicationContext(AppModule, { logger: false });
+const { url } = await firstValueFrom(ctx.get(bb.AuthService).startAuthorization());
+const page = await fetch(url);
+out.authorize = [new URL(url).origin === new URL(emu.baseUrl).origin, page.status];
+await ctx.close();
+await emu.close();
+try {
+  out.redis = typeof (await import('nestjs-bluebutton/redis')).RedisBlueButtonStore;
+} catch (e) {
+  out.redis = e.message;
+}
+console.log(JSON.stringify(out));
+`,
+    );
+    expect(JSON.parse(run('node', ['no-ioredis.mjs'], bare))).toEqual({
+      ioredis: 'ERR_MODULE_NOT_FOUND',
+      authorize: [true, 200],
+      // ioredis is imported for types only (lib/redis/redis.store.ts), so the entry itself loads.
+      redis: 'function',
+    });
+
+    // A TypeScript app without ioredis type-checks against the main and /testing entries.
+    writeFileSync(
+      join(bare, 'consumer.ts'),
+      `import { BlueButtonModule, type BlueButtonModuleOptions } from 'nestjs-bluebutton';
+import { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
+const options: BlueButtonModuleOptions = { clientId: 'x', clientSecret: 'y', callbackUrl: 'http://a/b' };
+export const mod = BlueButtonModule.forRoot(options);
+export const start: typeof BlueButtonEmulator.start = BlueButtonEmulator.start;
+`,
+    );
+    writeFileSync(
+      join(bare, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+        },
+        files: ['consumer.ts'],
+      }),
+    );
+    expect(() =>
+      run(join(repo, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], bare),
+    ).not.toThrow();
+  } finally {
+    renameSync(aside, installed);
+  }
 });

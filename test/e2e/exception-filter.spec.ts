@@ -1,0 +1,111 @@
+import type { Server } from 'node:http';
+import { Controller, Get, UseFilters, type INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import {
+  BlueButtonExceptionFilter,
+  BlueButtonModule,
+  BlueButtonToken,
+  FhirService,
+  ReauthorizationRequiredError,
+  type AuthorizationToken,
+} from 'nestjs-bluebutton';
+import type { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
+import { map } from 'rxjs';
+import request from 'supertest';
+import { consent, emulatorOptions, startEmulator } from '../support/bluebutton.js';
+
+/**
+ * `BlueButtonExceptionFilter` registered on one controller with `@UseFilters()` — not globally:
+ * that controller's Blue Button errors get the filter's answers, every other route keeps Nest's.
+ */
+
+@Controller('filtered')
+@UseFilters(BlueButtonExceptionFilter)
+class FilteredController {
+  constructor(private readonly fhir: FhirService) {}
+
+  @Get('reauth')
+  reauth(): never {
+    throw new ReauthorizationRequiredError('grant-expired', 401);
+  }
+
+  @Get('coverage')
+  coverage(@BlueButtonToken() token: AuthorizationToken) {
+    return this.fhir.getCoverageData(token).pipe(map(({ data }) => ({ total: data.total })));
+  }
+}
+
+@Controller('unfiltered')
+class UnfilteredController {
+  @Get('reauth')
+  reauth(): never {
+    throw new ReauthorizationRequiredError('grant-expired', 401);
+  }
+}
+
+const REAUTH_ANSWER = {
+  statusCode: 401,
+  error: 'BB_REAUTHORIZATION_REQUIRED',
+  message: 'Your Medicare connection has ended. Please connect again.',
+  loginUrl: '/bluebutton/login',
+};
+
+let emu: BlueButtonEmulator;
+let app: INestApplication;
+let server: Server;
+
+beforeAll(async () => {
+  emu = await startEmulator();
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      BlueButtonModule.forRoot(
+        emulatorOptions(emu, {
+          routes: { successRedirect: '/home', failureRedirect: '/oops', logoutRedirect: '/bye' },
+          session: { secret: 'exception-filter-spec-secret-0123456789abcdef' },
+        }),
+      ),
+    ],
+    controllers: [FilteredController, UnfilteredController],
+  }).compile();
+  app = moduleRef.createNestApplication({ logger: false });
+  await app.init(); // no useGlobalFilters: the filter is only on FilteredController
+  server = app.getHttpServer() as Server;
+});
+afterAll(async () => {
+  await app?.close();
+  await emu?.close();
+});
+beforeEach(() => emu.clearRequests());
+
+it('maps a ReauthorizationRequiredError thrown by the handler to 401 JSON with the loginUrl', async () => {
+  const res = await request(server).get('/filtered/reauth');
+  expect(res.status).toBe(401);
+  expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+  expect(JSON.parse(res.text)).toEqual(REAUTH_ANSWER);
+  expect(res.text).not.toMatch(/grant-expired|Re-authorization required|stack/);
+});
+
+it('leaves the same error on a controller without the filter to Nest (500, no loginUrl)', async () => {
+  const res = await request(server).get('/unfiltered/reauth');
+  expect(res.status).toBe(500);
+  expect(res.body).toEqual({ statusCode: 500, message: 'Internal server error' });
+});
+
+it('maps a real refusal (grant revoked at Blue Button, refresh refused) to the same 401', async () => {
+  const agent = request.agent(server);
+  const start = await agent.get('/bluebutton/login').expect(302);
+  const callback = await consent(start.headers.location, { user: 'BBUser00021' });
+  await agent.get(`${callback.pathname}${callback.search}`).expect(302);
+  expect((await agent.get('/filtered/coverage').expect(200)).body).toEqual({ total: 4 });
+
+  emu.revokeGrant(emu.patientIdFor('BBUser00021')!);
+  emu.clearRequests();
+  const res = await agent.get('/filtered/coverage');
+  expect(res.status).toBe(401);
+  expect(res.body).toEqual(REAUTH_ANSWER);
+  // On the wire: the Coverage GET (refused) and one refresh POST (refused), nothing more.
+  expect(emu.requests.map(r => `${r.method} ${r.path}`)).toEqual([
+    'GET /v2/fhir/Coverage/',
+    'POST /v2/o/token/',
+  ]);
+});
