@@ -227,7 +227,7 @@ export class FhirService {
   ): Observable<BlueButtonResponse> {
     return this.http
       .send({ method: 'GET', url: url.href, bearer: token.accessToken, accept })
-      .pipe(map(checked));
+      .pipe(map(res => checked(res, token.accessToken)));
   }
 
   /**
@@ -280,19 +280,21 @@ export class FhirService {
 }
 
 /** Passes 2xx JSON answers; turns everything else into `FhirHttpError` / `UnexpectedResponseError`. */
-function checked(res: BlueButtonResponse): BlueButtonResponse {
+function checked(res: BlueButtonResponse, bearer?: string): BlueButtonResponse {
+  // A proxy or debug page may echo the request: the token sent must not reach an error's excerpt.
+  const text = () => (bearer ? res.text.replaceAll(bearer, '[redacted]') : res.text);
   if (res.status >= 200 && res.status < 300) {
     if (res.body === undefined) {
       const problem = res.malformedJson
         ? 'the JSON is truncated or malformed'
-        : `expected JSON but got ${res.headers['content-type'] || 'an empty body'}${res.text ? ` ("${excerpt(res.text, 60)}")` : ''}`;
+        : `expected JSON but got ${res.headers['content-type'] || 'an empty body'}${res.text ? ` ("${excerpt(text(), 60)}")` : ''}`;
       throw new UnexpectedResponseError(res.status, res.method, res.path, problem);
     }
     return res;
   }
   const error = new FhirHttpError(
     res.status,
-    res.body ?? excerpt(res.text),
+    res.body ?? excerpt(text()),
     res.method,
     res.path,
     parseRetryAfter(res.headers['retry-after']),
