@@ -65,7 +65,8 @@ export class BlueButtonHttp {
       };
       if (request.bearer) headers.Authorization = `Bearer ${request.bearer}`;
       if (request.basicAuth) {
-        const pair = `${this.config.clientId}:${this.config.clientSecret}`;
+        // RFC 6749 §2.3.1: each part form-urlencoded before Base64, as Blue Button (DOT) decodes them.
+        const pair = `${formEncode(this.config.clientId)}:${formEncode(this.config.clientSecret)}`;
         headers.Authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
       }
       let data: string | undefined;
@@ -170,4 +171,9 @@ export class BlueButtonHttp {
     // Deliberately no `cause`: the axios error holds the request config with the credentials.
     return new BlueButtonNetworkError(method, path, reason);
   }
+}
+
+/** `application/x-www-form-urlencoded` form of one value (space as `+`). */
+function formEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
 }
