@@ -23,19 +23,28 @@ import { DEFAULT_REDIRECT_URI, type BlueButtonEmulatorOptions } from './emulator
 import { FaultInjector, type Fault } from './faults.js';
 import { pyFloat } from './http/json.js';
 import { header, parseCookies, type EmuRequest } from './http/request.js';
-import { drfResponse, FHIR_JSON, HTML, JSON_TYPE, type EmuResponse } from './http/response.js';
+import {
+  drfResponse,
+  FHIR_JSON,
+  HTML,
+  JSON_TYPE,
+  pyJsonResponse,
+  type EmuResponse,
+} from './http/response.js';
 import {
   ClientRegistry,
   defaultClient,
   type EmulatorClient,
   type RegisteredClient,
 } from './oauth/clients.js';
+import { DATA_SOURCE_FAILURE } from './oauth/messages.js';
 import { OAuthStore, type ApiVersion } from './oauth/store.js';
 import { TokenRateLimiter } from './rate-limit.js';
 import { RequestLog, type RecordedRequest } from './request-log.js';
 import { isResourceView, route } from './router.js';
 
 const MAX_BODY = 1024 * 1024;
+const TOKEN_PATH = /^\/v[123]\/o\/token\/?$/;
 
 const SECURITY_HEADERS = {
   'strict-transport-security': 'max-age=31536000; includeSubDomains; preload',
@@ -515,7 +524,10 @@ export class BlueButtonEmulator {
     const retryAfterSeconds = typeof fault.retryAfter === 'number' ? fault.retryAfter : 1;
     const fhir = req.path.includes('/fhir/');
     let response: EmuResponse;
-    if (fault.body === undefined) {
+    if (fault.body === undefined && fault.status === 502 && TOKEN_PATH.test(req.path)) {
+      // BB2's token view answers an upstream (SLSx/BFD) failure in its own family, not DRF's.
+      response = pyJsonResponse(502, { status_code: 502, message: DATA_SOURCE_FAILURE });
+    } else if (fault.body === undefined) {
       response = defaultFaultBody(fault.status, fhir, retryAfterSeconds);
     } else if (typeof fault.body === 'string' || Buffer.isBuffer(fault.body)) {
       response = { status: fault.status, headers: { 'content-type': HTML }, body: fault.body };

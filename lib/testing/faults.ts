@@ -8,7 +8,10 @@ export interface FaultTarget {
 /** Answer with this status instead of the normal response. */
 export interface StatusFault {
   status: number;
-  /** Body: a string as is, anything else as JSON. Default: BB2's body for that status. */
+  /**
+   * Body: a string as is, anything else as JSON. Default: BB2's body for that status (a 502 on
+   * `/vN/o/token/` is the refresh row `{"status_code": 502, "message": "Failed to retrieve data from data source."}`).
+   */
   body?: unknown;
   headers?: Record<string, string>;
   /** `Retry-After`: seconds (number) or an HTTP-date (string). */

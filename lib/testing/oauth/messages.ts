@@ -11,6 +11,9 @@ export const GRANT_TIMED_OUT =
 export const GRANT_NOT_FOUND =
   'User access cannot be found. To refresh Medicare data, end user must re-authenticate and consent to share their data.';
 
+/** The token endpoint's 502 when SLSx/BFD fails while a refresh re-resolves the beneficiary. */
+export const DATA_SOURCE_FAILURE = 'Failed to retrieve data from data source.';
+
 export const v3NotAllowed = (name: string) =>
   `This application, ${name}, does not yet have access to v3 endpoints. If you are the app maintainer, please contact the Blue Button API team. If you are a Medicare Beneficiary and need assistance, please contact the support team for the application you are trying to access.`;
 
