@@ -84,10 +84,12 @@ export class BlueButtonSessions {
     token: AuthorizationToken,
     secure = this.secure(),
   ): Promise<{ cookie: string; setCookie: string }> {
+    // The secret first: a refused session (PRODUCTION without one) must not leave a stored token behind.
+    const secret = this.cookieSecret();
     const sessionId = randomBytes(24).toString('base64url');
     const { cookieName, ttlMs } = this.config.session;
     await this.storedTokens.save(`session:${sessionId}`, token);
-    const value = signSession(sessionId, Date.now() + ttlMs, this.cookieSecret());
+    const value = signSession(sessionId, Date.now() + ttlMs, secret);
     return {
       cookie: `${cookieName}=${encodeURIComponent(value)}`,
       setCookie: serializeCookie(cookieName, value, { maxAgeMs: ttlMs, secure }),
