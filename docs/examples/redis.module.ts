@@ -1,9 +1,20 @@
-import { Module } from '@nestjs/common';
+import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { BlueButtonModule, BlueButtonStore } from 'nestjs-bluebutton';
 import { RedisBlueButtonStore } from 'nestjs-bluebutton/redis';
 
 const REDIS = Symbol('REDIS');
+
+/** Closes the app's Redis connection when the app stops (the store never closes a client it was given). */
+@Injectable()
+class RedisConnection implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  /** Called by Nest on `app.close()`. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit();
+  }
+}
 
 @Module({
   imports: [
@@ -23,6 +34,7 @@ const REDIS = Symbol('REDIS');
               maxRetriesPerRequest: 1,
             }),
         },
+        RedisConnection,
         {
           provide: BlueButtonStore,
           inject: [REDIS],
