@@ -1,9 +1,7 @@
 import type { Server } from 'node:http';
 import { Controller, Get, UseFilters, type INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import {
   BlueButtonExceptionFilter,
-  BlueButtonModule,
   BlueButtonToken,
   FhirService,
   ReauthorizationRequiredError,
@@ -12,7 +10,8 @@ import {
 import type { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import { map } from 'rxjs';
 import request from 'supertest';
-import { consent, emulatorOptions, startEmulator } from '../support/bluebutton.js';
+import { consent, startEmulator } from '../support/bluebutton.js';
+import { createTestApp } from './app/test-app.js';
 
 /**
  * `BlueButtonExceptionFilter` registered on one controller with `@UseFilters()` — not globally:
@@ -56,19 +55,10 @@ let server: Server;
 
 beforeAll(async () => {
   emu = await startEmulator();
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      BlueButtonModule.forRoot(
-        emulatorOptions(emu, {
-          routes: { successRedirect: '/home', failureRedirect: '/oops', logoutRedirect: '/bye' },
-          session: { secret: 'exception-filter-spec-secret-0123456789abcdef' },
-        }),
-      ),
-    ],
+  app = await createTestApp(emu, {}, undefined, {
     controllers: [FilteredController, UnfilteredController],
-  }).compile();
-  app = moduleRef.createNestApplication({ logger: false });
-  await app.init(); // no useGlobalFilters: the filter is only on FilteredController
+    globalFilter: false,
+  }); // no global filter: it is only on FilteredController
   server = app.getHttpServer() as Server;
 });
 afterAll(async () => {

@@ -7,9 +7,7 @@ import {
   type ExecutionContext,
   type INestApplication,
 } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import {
-  BlueButtonModule,
   BlueButtonScopeGuard,
   BlueButtonToken,
   RequireScopes,
@@ -17,7 +15,8 @@ import {
 } from 'nestjs-bluebutton';
 import type { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import request from 'supertest';
-import { consent, emulatorOptions, startEmulator } from '../support/bluebutton.js';
+import { consent, startEmulator } from '../support/bluebutton.js';
+import { createTestApp } from './app/test-app.js';
 
 /**
  * `@RequireScopes()` on a class with handler-level overrides (the handler's list replaces the
@@ -103,19 +102,9 @@ async function loginAs(user: string, shareDemographics: boolean) {
 
 beforeAll(async () => {
   emu = await startEmulator();
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      BlueButtonModule.forRoot(
-        emulatorOptions(emu, {
-          routes: { successRedirect: '/home', failureRedirect: '/oops', logoutRedirect: '/bye' },
-          session: { secret: 'scope-guard-spec-secret-0123456789abcdef' },
-        }),
-      ),
-    ],
+  app = await createTestApp(emu, {}, undefined, {
     controllers: [ScopedController, LenientController],
-  }).compile();
-  app = moduleRef.createNestApplication({ logger: false });
-  await app.init();
+  });
   server = app.getHttpServer() as Server;
   withheld = await loginAs('BBUser00031', false);
   shared = await loginAs('BBUser00032', true);

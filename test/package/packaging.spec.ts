@@ -104,8 +104,8 @@ const bb = require('nestjs-bluebutton');`)}})();`,
 });
 
 it('resolves the types of every entry point from TypeScript', () => {
-  writeFileSync(
-    join(app, 'consumer.ts'),
+  expectConsumerTypeChecks(
+    app,
     `import { BlueButtonModule, BlueButtonConfigError, type BlueButtonModuleOptions } from 'nestjs-bluebutton';
 const options: BlueButtonModuleOptions = { clientId: 'x', clientSecret: 'y', callbackUrl: 'http://a/b', version: 2 };
 export const mod = BlueButtonModule.forRoot(options);
@@ -114,8 +114,13 @@ export const err: string = new BlueButtonConfigError([]).code;
 export const bad: BlueButtonModuleOptions = { version: 'banana' };
 `,
   );
+});
+
+/** Type-checks `source` as a strict NodeNext app in `dir`, with the repo's own compiler. */
+function expectConsumerTypeChecks(dir: string, source: string): void {
+  writeFileSync(join(dir, 'consumer.ts'), source);
   writeFileSync(
-    join(app, 'tsconfig.json'),
+    join(dir, 'tsconfig.json'),
     JSON.stringify({
       compilerOptions: {
         module: 'NodeNext',
@@ -128,11 +133,10 @@ export const bad: BlueButtonModuleOptions = { version: 'banana' };
       files: ['consumer.ts'],
     }),
   );
-  // Runs the repo's own compiler against the installed package.
   expect(() =>
-    run(join(repo, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], app),
+    run(join(repo, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], dir),
   ).not.toThrow();
-});
+}
 
 it('works without the optional ioredis peer: main entry, /testing and /redis load, and the types check', () => {
   // The same install with ioredis moved out of node_modules for this test (no second npm install).
@@ -184,8 +188,8 @@ console.log(JSON.stringify(out));
     });
 
     // A TypeScript app without ioredis type-checks against the main and /testing entries.
-    writeFileSync(
-      join(bare, 'consumer.ts'),
+    expectConsumerTypeChecks(
+      bare,
       `import { BlueButtonModule, type BlueButtonModuleOptions } from 'nestjs-bluebutton';
 import { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 const options: BlueButtonModuleOptions = { clientId: 'x', clientSecret: 'y', callbackUrl: 'http://a/b' };
@@ -193,23 +197,6 @@ export const mod = BlueButtonModule.forRoot(options);
 export const start: typeof BlueButtonEmulator.start = BlueButtonEmulator.start;
 `,
     );
-    writeFileSync(
-      join(bare, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          strict: true,
-          noEmit: true,
-          skipLibCheck: false,
-          types: ['node'],
-        },
-        files: ['consumer.ts'],
-      }),
-    );
-    expect(() =>
-      run(join(repo, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], bare),
-    ).not.toThrow();
   } finally {
     renameSync(aside, installed);
   }

@@ -1,4 +1,4 @@
-import { Module, type INestApplication } from '@nestjs/common';
+import { Module, type INestApplication, type Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   BlueButtonExceptionFilter,
@@ -12,6 +12,12 @@ import { ClaimsController } from './claims.controller.js';
 /** The session secret of the test app (known, so tests can forge expired-but-signed cookies). */
 export const SESSION_SECRET = 'e2e-test-session-secret-0123456789abcdef';
 
+/** What the app is made of besides the module: its controllers, and whether the filter is global. */
+export interface TestAppShape {
+  controllers?: Type[];
+  globalFilter?: boolean;
+}
+
 /** Builds the e2e test app: BlueButtonModule with the built-in routes, against `emu`. */
 export async function createTestApp(
   emu: BlueButtonEmulator,
@@ -19,6 +25,7 @@ export async function createTestApp(
   customize: (
     builder: ReturnType<typeof Test.createTestingModule>,
   ) => ReturnType<typeof Test.createTestingModule> = b => b,
+  { controllers = [ClaimsController], globalFilter = true }: TestAppShape = {},
 ): Promise<INestApplication> {
   @Module({
     imports: [
@@ -30,7 +37,7 @@ export async function createTestApp(
         }),
       ),
     ],
-    controllers: [ClaimsController],
+    controllers,
   })
   class TestAppModule {}
 
@@ -38,7 +45,7 @@ export async function createTestApp(
     Test.createTestingModule({ imports: [TestAppModule] }),
   ).compile();
   const app = moduleRef.createNestApplication({ logger: false });
-  app.useGlobalFilters(new BlueButtonExceptionFilter());
+  if (globalFilter) app.useGlobalFilters(new BlueButtonExceptionFilter());
   await app.init();
   return app;
 }
