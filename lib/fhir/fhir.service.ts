@@ -283,6 +283,13 @@ export class FhirService {
 function checked(res: BlueButtonResponse, bearer?: string): BlueButtonResponse {
   // A proxy or debug page may echo the request: the token sent must not reach an error's excerpt.
   const text = () => (bearer ? res.text.replaceAll(bearer, '[redacted]') : res.text);
+  const redactedJson = (): unknown => {
+    try {
+      return JSON.parse(text());
+    } catch {
+      return excerpt(text());
+    }
+  };
   if (res.status >= 200 && res.status < 300) {
     if (res.body === undefined) {
       const problem = res.malformedJson
@@ -292,9 +299,12 @@ function checked(res: BlueButtonResponse, bearer?: string): BlueButtonResponse {
     }
     return res;
   }
+  // A JSON error body that echoes the request must not carry the token either.
+  const body =
+    res.body !== undefined && bearer && res.text.includes(bearer) ? redactedJson() : res.body;
   const error = new FhirHttpError(
     res.status,
-    res.body ?? excerpt(text()),
+    body ?? excerpt(text()),
     res.method,
     res.path,
     parseRetryAfter(res.headers['retry-after']),

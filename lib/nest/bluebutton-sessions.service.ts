@@ -120,12 +120,13 @@ export class BlueButtonSessions {
    * Ties a login to the browser that starts it (RFC 6749 §10.12): a 10-minute httpOnly cookie,
    * sent only to the callback path, holding a hash of `state`. Without it, anyone could send a
    * victim a callback URL from a login of their own and connect the victim's session to the
-   * attacker's Medicare account.
+   * attacker's Medicare account. One cookie per login, so logins started in two tabs both work.
    */
   bindLogin(req: SessionRequest, res: SessionResponse, state: string): void {
+    const hash = stateHash(state);
     appendSetCookie(
       res,
-      serializeCookie(this.loginCookieName, stateHash(state), {
+      serializeCookie(this.loginCookieName(hash), hash, {
         maxAgeMs: PENDING_AUTHORIZATION_TTL_MS,
         secure: this.secure(req),
         path: this.callbackPath,
@@ -133,25 +134,30 @@ export class BlueButtonSessions {
     );
   }
 
-  /** True when this browser started the login whose `state` came back; clears the binding cookie. */
+  /** True when this browser started the login whose `state` came back; then clears its cookie. */
   checkLogin(req: SessionRequest, res: SessionResponse, state: string | undefined): boolean {
-    const bound = readCookie(headerOf(req, 'cookie'), this.loginCookieName);
+    if (!state) return false;
+    const hash = stateHash(state);
+    const name = this.loginCookieName(hash);
+    const bound = readCookie(headerOf(req, 'cookie'), name);
+    if (!bound) return false;
+    const expected = Buffer.from(hash);
+    const given = Buffer.from(bound);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
     appendSetCookie(
       res,
-      serializeCookie(this.loginCookieName, '', {
-        maxAgeMs: 0,
-        secure: this.secure(req),
-        path: this.callbackPath,
-      }),
+      serializeCookie(name, '', { maxAgeMs: 0, secure: this.secure(req), path: this.callbackPath }),
     );
-    if (!bound || !state) return false;
-    const expected = Buffer.from(stateHash(state));
-    const given = Buffer.from(bound);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return true;
   }
 
-  private get loginCookieName(): string {
-    return `${this.config.session.cookieName}_login`;
+  /**
+   * `<cookieName>_login_<8 characters of the state's hash>`. A `__Host-` prefix becomes
+   * `__Secure-`: browsers refuse `__Host-` cookies whose Path is not `/`.
+   */
+  private loginCookieName(hash: string): string {
+    const base = this.config.session.cookieName.replace(/^__Host-/, '__Secure-');
+    return `${base}_login_${hash.slice(0, 8)}`;
   }
 
   private get callbackPath(): string {

@@ -121,7 +121,7 @@ export class BlueButtonMiddleware implements NestMiddleware {
         message: `Log out with POST ${this.config.routes!.logout} (a form button), not a link`,
       });
     }
-    if (isCrossSite(req)) {
+    if (isCrossSite(req, new URL(this.config.callbackUrl).origin)) {
       return json(res, 403, {
         statusCode: 403,
         error: 'Forbidden',
@@ -156,25 +156,35 @@ export function sameSitePath(value: string): string | undefined {
   if (/[\u0000-\u001f\u007f]/.test(value)) return undefined;
   try {
     const url = new URL(value, 'http://app.invalid');
-    return url.origin === 'http://app.invalid' ? url.pathname + url.search + url.hash : undefined;
+    const path = url.pathname + url.search + url.hash;
+    // `/.//evil.example` normalises to `//evil.example`, which a browser reads as another host.
+    return url.origin === 'http://app.invalid' && !path.startsWith('//') ? path : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** A request a browser says came from another site (Fetch Metadata, or a foreign `Origin`). */
-function isCrossSite(req: Request): boolean {
+/**
+ * A request a browser says came from another site. Fetch Metadata decides when present; otherwise a
+ * foreign `Origin` (compared with the app's public origin from `callbackUrl`, `Host` and
+ * `X-Forwarded-Host`). `Origin: null` (sent under `Referrer-Policy: no-referrer`) proves nothing
+ * either way and is let through: the session cookie is SameSite=Lax, so it does not ride on a
+ * cross-site POST anyway.
+ */
+function isCrossSite(req: Request, publicOrigin: string): boolean {
   const header = (name: string) => {
     const v = req.headers[name];
     return Array.isArray(v) ? v[0] : v;
   };
-  if (header('sec-fetch-site') === 'cross-site') return true;
+  const fetchSite = header('sec-fetch-site');
+  if (fetchSite !== undefined) return fetchSite === 'cross-site';
   const origin = header('origin');
-  if (origin === undefined) return false;
-  if (origin === 'null') return true;
+  if (origin === undefined || origin === 'null') return false;
   try {
-    const host = new URL(origin).host;
-    return host !== header('x-forwarded-host') && host !== header('host');
+    const url = new URL(origin);
+    if (url.origin === publicOrigin) return false;
+    const forwarded = header('x-forwarded-host')?.split(',')[0]?.trim();
+    return url.host !== header('host') && url.host !== forwarded;
   } catch {
     return true;
   }

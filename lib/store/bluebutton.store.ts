@@ -25,7 +25,8 @@ export interface StoreDeleteOptions {
  * provide your own with `{ provide: BlueButtonStore, useClass: MyStore }` (e.g. `RedisBlueButtonStore`
  * from `nestjs-bluebutton/redis` when the app runs as several instances). Values are JSON-serializable;
  * `get` returns a copy (mutating it never changes what is stored). Locks live in their own namespace,
- * apart from values. Store failures reject with `BlueButtonStoreError`.
+ * apart from values. Store failures reject with `BlueButtonStoreError`. Implementations must honour
+ * the `version` options of `set` and `delete` atomically: the token write-back relies on them.
  */
 export abstract class BlueButtonStore {
   /** Returns the value under `key`, or undefined when absent or expired. */

@@ -120,6 +120,14 @@ describeBrowser('the sample in a real browser (headless Chromium)', () => {
 
         mkdirSync(SCREENSHOTS, { recursive: true });
         await page.screenshot({ path: join(SCREENSHOTS, 'claims.png'), fullPage: true });
+
+        // Disconnect: a real browser's same-site form POST (the sample sends Referrer-Policy:
+        // no-referrer, so its Origin is "null") revokes the grant and lands on the signed-out page.
+        const revokes = sample.emulator!.requestsTo('/v2/o/revoke/', 'POST').length;
+        await page.click('#logout');
+        await page.waitForURL(`${sample.url}/signed-out`);
+        expect(await page.getByRole('status').textContent()).toContain('You are disconnected.');
+        expect(sample.emulator!.requestsTo('/v2/o/revoke/', 'POST').length).toBe(revokes + 1);
         expect(errors).toEqual([]);
       } finally {
         await context.close();

@@ -63,6 +63,8 @@ describe('built-in routes', () => {
     '//evil.example/steal',
     'https://evil.example/',
     '/\\evil.example',
+    '/.//evil.example',
+    '/./\\evil.example',
     'javascript:alert(1)',
     '/\r\nSet-Cookie:x=1',
   ])('refuse the open redirect returnTo=%s', async returnTo => {
@@ -99,7 +101,7 @@ describe('built-in routes', () => {
     const bound = ([] as string[]).concat(start.headers['set-cookie'] ?? []);
     expect(bound).toEqual([
       expect.stringMatching(
-        /^bluebutton_session_login=[\w-]{43}; Path=\/bluebutton\/callback; HttpOnly; SameSite=Lax; Max-Age=600$/,
+        /^bluebutton_session_login_[\w-]{8}=[\w-]{43}; Path=\/bluebutton\/callback; HttpOnly; SameSite=Lax; Max-Age=600$/,
       ),
     ]);
     // A hash of the state, not the state itself.
@@ -108,8 +110,44 @@ describe('built-in routes', () => {
     const callback = await consent(start.headers.location);
     const done = await agent.get(`${callback.pathname}${callback.search}`).expect(302);
     expect(done.headers['set-cookie']).toContainEqual(
-      expect.stringMatching(/^bluebutton_session_login=; Path=\/bluebutton\/callback; .*Max-Age=0/),
+      expect.stringMatching(
+        /^bluebutton_session_login_[\w-]{8}=; Path=\/bluebutton\/callback; .*Max-Age=0/,
+      ),
     );
+  });
+
+  it('name the login cookie __Secure-… when the session cookie is __Host-… (whose Path must be /)', async () => {
+    const hostApp = await createTestApp(emu, {
+      session: { secret: SESSION_SECRET, cookieName: '__Host-bb' },
+    });
+    try {
+      const start = await request(hostApp.getHttpServer()).get('/bluebutton/login').expect(302);
+      expect(start.headers['set-cookie']).toEqual([
+        expect.stringMatching(
+          /^__Secure-bb_login_[\w-]{8}=[\w-]{43}; Path=\/bluebutton\/callback;/,
+        ),
+      ]);
+    } finally {
+      await hostApp.close();
+    }
+  });
+
+  it('complete two logins started in two tabs of one browser, in either order', async () => {
+    const agent = request.agent(app.getHttpServer());
+    const first = await agent.get('/bluebutton/login').expect(302);
+    const second = await agent.get('/bluebutton/login').expect(302);
+    const callbacks = [
+      await consent(second.headers.location, { user: 'BBUser00002' }),
+      await consent(first.headers.location, { user: 'BBUser00001' }),
+    ];
+    const landed: string[] = [];
+    for (const cb of callbacks)
+      landed.push((await agent.get(`${cb.pathname}${cb.search}`)).headers.location);
+    expect(landed).toEqual(['/home', '/home']);
+    // The last one completed is the session's.
+    expect((await agent.get('/api/whoami').expect(200)).body).toEqual({
+      patient: emu.patientIdFor('BBUser00001'),
+    });
   });
 
   it("refuse a callback from someone else's login (login CSRF): no code exchange, the victim's session kept", async () => {
@@ -158,6 +196,26 @@ describe('built-in routes', () => {
     const res = await agent[method]('/bluebutton/logout').set(headers);
     expect([res.status, emu.requestsTo('/v2/o/revoke/', 'POST').length]).toEqual([status, 0]);
     await agent.get('/api/whoami').expect(200);
+  });
+
+  it.each([
+    [
+      'a same-origin form under Referrer-Policy: no-referrer',
+      { 'Sec-Fetch-Site': 'same-origin', Origin: 'null' },
+    ],
+    [
+      'a browser without Fetch Metadata, behind a proxy that rewrote Host',
+      { Origin: 'http://127.0.0.1:3999', Host: 'upstream:8080' },
+    ],
+    [
+      'a proxy that forwards the original host',
+      { Origin: 'https://app.example', 'X-Forwarded-Host': 'app.example, lb.internal' },
+    ],
+  ])('log out on %s', async (_, headers) => {
+    const { agent } = await loginThroughRoutes();
+    emu.clearRequests();
+    const res = await agent.post('/bluebutton/logout').set(headers);
+    expect([res.status, emu.requestsTo('/v2/o/revoke/', 'POST').length]).toEqual([302, 1]);
   });
 
   it('log out: revoke at Blue Button, clear the cookie, and the session no longer works', async () => {

@@ -210,4 +210,26 @@ describe('with the emulator', () => {
       await bb.close();
     }
   });
+
+  it('FhirHttpError keeps a JSON error body parsed, with an echoed bearer token redacted', async () => {
+    const bb = await bootBlueButton(emu);
+    try {
+      const token = await login(bb.auth);
+      const echo = {
+        resourceType: 'OperationOutcome',
+        issue: [
+          { severity: 'error', code: 'security', diagnostics: `Bearer ${token.accessToken}` },
+        ],
+      };
+      emu.faults.enqueue('/v2/fhir/Coverage', { status: 400, body: echo });
+      const error = await firstValueFrom(bb.fhir.getCoverageData(token)).catch(e => e);
+      expect(error.body).toEqual({
+        ...echo,
+        issue: [{ ...echo.issue[0], diagnostics: 'Bearer [redacted]' }],
+      });
+      expect(JSON.stringify([error.body, error.message])).not.toContain(token.accessToken);
+    } finally {
+      await bb.close();
+    }
+  });
 });
