@@ -8,6 +8,8 @@ const bluebutton = registerAs('bluebutton', () => ({
   callbackUrl: process.env.BB_CALLBACK_URL,
   // Env vars are strings: "2" or "3" are accepted, and anything else fails the boot with a clear error.
   version: process.env.BB_VERSION as '2' | '3' | undefined,
+  // v3 needs the scopes to ask for, e.g. BB_SCOPES="patient/Coverage.rs patient/Patient.rs profile".
+  scopes: process.env.BB_SCOPES?.split(' ').filter(Boolean),
 }));
 
 @Module({

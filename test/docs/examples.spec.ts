@@ -128,6 +128,7 @@ describe('docs/examples/config-async.module.ts', () => {
   it('reads the options from @nestjs/config, registers the module globally, and talks v3', async () => {
     vi.stubEnv('BB_CALLBACK_URL', CALLBACKS.async);
     vi.stubEnv('BB_VERSION', '3');
+    vi.stubEnv('BB_SCOPES', 'patient/Coverage.rs profile');
     /** A provider in another module that does not import BlueButtonModule: isGlobal at work. */
     @Injectable()
     class ClaimsReader {
@@ -152,12 +153,10 @@ describe('docs/examples/config-async.module.ts', () => {
     const fhir = moduleRef.get(ClaimsReader).fhir;
     expect(fhir).toBe(moduleRef.get(FhirService));
 
-    // v3 needs scopes, which the example does not configure: this login passes them per call.
     const auth = moduleRef.get(AuthService);
-    const { url } = await firstValueFrom(
-      auth.startAuthorization({ scopes: ['patient/Coverage.rs', 'profile'] }),
-    );
+    const { url } = await firstValueFrom(auth.startAuthorization());
     expect(url.startsWith(`${emu.baseUrl}/v3/o/authorize/`)).toBe(true);
+    expect(new URL(url).searchParams.get('scope')).toBe('patient/Coverage.rs profile');
     const callback = await consent(url, { user: 'BBUser00001' });
     const { token } = await firstValueFrom(
       auth.completeAuthorization(Object.fromEntries(callback.searchParams)),
