@@ -9,7 +9,7 @@ import type { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import { of } from 'rxjs';
 import request from 'supertest';
 import { signSession } from '../../lib/nest/session-cookie.js';
-import { consent, startEmulator, type ConsentOptions } from '../support/bluebutton.js';
+import { consent, fakeToken, startEmulator, type ConsentOptions } from '../support/bluebutton.js';
 import { createTestApp, SESSION_SECRET } from './app/test-app.js';
 
 let emu: BlueButtonEmulator;
@@ -411,16 +411,7 @@ describe('testing your app with @nestjs/testing', () => {
       builder.overrideProvider(FhirService).useValue({ getCoverageData }),
     );
     try {
-      const token = AuthorizationToken.fromJSON({
-        accessToken: 'fake-access-token',
-        refreshToken: 'fake-refresh-token',
-        tokenType: 'Bearer',
-        expiresIn: 3600,
-        expiresAt: new Date(Date.now() + 3600_000).toISOString(),
-        scope: ['patient/Coverage.rs'],
-        patient: '-19990000000001',
-        accessGrantExpiration: null,
-      });
+      const token = fakeToken();
       const { cookie } = await mocked.get(BlueButtonSessions).createSession(token);
       const res = await request(mocked.getHttpServer())
         .get('/api/coverage')

@@ -3,7 +3,6 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
   AuthService,
-  AuthorizationToken,
   BlueButtonConfigError,
   BlueButtonModule,
   BlueButtonSessions,
@@ -22,6 +21,7 @@ import {
   login,
   startEmulator,
   type BlueButtonHarness,
+  fakeToken,
 } from '../support/bluebutton.js';
 import { createTestApp, SESSION_SECRET } from './app/test-app.js';
 
@@ -165,20 +165,6 @@ describe('tokenKey: req => … (the app keys tokens by its own user id)', () => 
     expect(await app.get(BlueButtonStore).get('token:user:undefined')).toBeUndefined();
   });
 });
-
-/** A token that never reaches Blue Button (for the tests that only exercise the cookie). */
-function fakeToken(): AuthorizationToken {
-  return AuthorizationToken.fromJSON({
-    accessToken: 'fake-access-token',
-    refreshToken: 'fake-refresh-token',
-    tokenType: 'Bearer',
-    expiresIn: 3600,
-    expiresAt: new Date(Date.now() + 3600_000).toISOString(),
-    scope: ['patient/Coverage.rs'],
-    patient: '-19990000000001',
-    accessGrantExpiration: null,
-  });
-}
 
 /** A memory store that lists the keys written to it. */
 class RecordingStore extends MemoryBlueButtonStore {

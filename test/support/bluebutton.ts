@@ -107,3 +107,17 @@ export function expiredCopy(token: AuthorizationToken, agoMs = 1000): Authorizat
     expiresAt: new Date(Date.now() - agoMs).toISOString(),
   });
 }
+
+/** A well-formed token that Blue Button never issued (for tests that stop before the wire). */
+export function fakeToken(): AuthorizationToken {
+  return AuthorizationToken.fromJSON({
+    accessToken: 'fake-access-token',
+    refreshToken: 'fake-refresh-token',
+    tokenType: 'Bearer',
+    expiresIn: 3600,
+    expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+    scope: ['patient/Coverage.rs'],
+    patient: '-19990000000001',
+    accessGrantExpiration: null,
+  });
+}
