@@ -26,12 +26,16 @@ export interface SessionResponse {
 export class BlueButtonSessions {
   private readonly logger = new Logger(LOG_CONTEXT);
   private secret?: string;
+  /** The path of `callbackUrl`: where the callback route answers and the login cookie is sent. */
+  readonly callbackPath: string;
 
   /** Created by Nest. */
   constructor(
     private readonly config: BlueButtonConfig,
     private readonly storedTokens: StoredTokens,
-  ) {}
+  ) {
+    this.callbackPath = new URL(config.callbackUrl).pathname;
+  }
 
   /** Where the 401 answers send the user to log in (the built-in login route), if enabled. */
   get loginUrl(): string | undefined {
@@ -158,10 +162,6 @@ export class BlueButtonSessions {
   private loginCookieName(hash: string): string {
     const base = this.config.session.cookieName.replace(/^__Host-/, '__Secure-');
     return `${base}_login_${hash.slice(0, 8)}`;
-  }
-
-  private get callbackPath(): string {
-    return new URL(this.config.callbackUrl).pathname;
   }
 
   private secure(req?: SessionRequest): boolean {

@@ -27,7 +27,8 @@ type Response = SessionResponse & { statusCode: number; end(body?: string): unkn
 @Injectable()
 export class BlueButtonMiddleware implements NestMiddleware {
   private readonly logger = new Logger(LOG_CONTEXT);
-  private readonly callbackPath: string;
+  /** The app's public origin, from `callbackUrl`: a logout posted from it is same-site. */
+  private readonly publicOrigin: string;
 
   /** Created by Nest. */
   constructor(
@@ -35,7 +36,7 @@ export class BlueButtonMiddleware implements NestMiddleware {
     private readonly sessions: BlueButtonSessions,
     private readonly auth: AuthService,
   ) {
-    this.callbackPath = new URL(config.callbackUrl).pathname;
+    this.publicOrigin = new URL(config.callbackUrl).origin;
   }
 
   /** Attaches the context, then serves a built-in route or passes the request on. */
@@ -48,7 +49,7 @@ export class BlueButtonMiddleware implements NestMiddleware {
     if (!routes || (req.method !== 'GET' && req.method !== 'POST')) return next();
     const url = new URL(req.originalUrl ?? req.url ?? '/', 'http://app.invalid');
     if (req.method === 'GET' && url.pathname === routes.login) return this.login(req, res, url);
-    if (req.method === 'GET' && url.pathname === this.callbackPath)
+    if (req.method === 'GET' && url.pathname === this.sessions.callbackPath)
       return this.callback(req, res, url);
     if (url.pathname === routes.logout) return this.logout(req, res);
     next();
@@ -121,7 +122,7 @@ export class BlueButtonMiddleware implements NestMiddleware {
         message: `Log out with POST ${this.config.routes!.logout} (a form button), not a link`,
       });
     }
-    if (isCrossSite(req, new URL(this.config.callbackUrl).origin)) {
+    if (isCrossSite(req, this.publicOrigin)) {
       return json(res, 403, {
         statusCode: 403,
         error: 'Forbidden',
