@@ -1,7 +1,10 @@
 import { inspect } from 'node:util';
 import type {
   BlueButtonEnvironment,
+  BlueButtonMiddlewareRoute,
+  BlueButtonRouteInfo,
   BlueButtonRoutesOptions,
+  BlueButtonRoutesVersion,
   BlueButtonVersion,
 } from './bluebutton-options.interface.js';
 
@@ -47,7 +50,16 @@ export class BlueButtonConfig {
   /** Pages fetched at once by the paginators. */
   readonly pageConcurrency!: number;
   /** Built-in routes, or undefined when they are off. */
-  readonly routes?: Readonly<Required<BlueButtonRoutesOptions>>;
+  readonly routes?: Readonly<
+    Required<Omit<BlueButtonRoutesOptions, 'version'>> & { version?: BlueButtonRoutesVersion }
+  >;
+  /** Where the per-request context middleware runs (`false`: nowhere). */
+  readonly middleware!:
+    | false
+    | Readonly<{
+        forRoutes: readonly BlueButtonMiddlewareRoute[];
+        exclude: readonly (string | BlueButtonRouteInfo)[];
+      }>;
   /** Session cookie settings. */
   readonly session!: Readonly<{ secret?: string; cookieName: string; ttlMs: number }>;
   /** App-provided token key function. */

@@ -8,6 +8,7 @@ import {
   IsInt,
   IsNotEmpty,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -16,10 +17,12 @@ import {
   Min,
   MinLength,
   ValidateBy,
+  ValidateIf,
   ValidateNested,
   type ValidationArguments,
   type ValidationOptions,
 } from 'class-validator';
+import { IsMiddlewareRoute, IsRouteVersion } from './route-options.js';
 
 const ENVIRONMENTS = ['SANDBOX', 'PRODUCTION', 'TEST', 'LOCAL'];
 
@@ -131,6 +134,24 @@ export class RoutesDto {
   @IsOptional()
   @Matches(REDIRECT_PATH, { message: 'must be a path on this app, such as / or /done?x=1' })
   logoutRedirect?: string;
+
+  @IsOptional()
+  @IsRouteVersion()
+  version?: unknown;
+}
+
+/** Validation rules for `middleware` (given as an object; `true`/`false` are handled before). */
+export class MiddlewareDto {
+  @IsOptional()
+  @IsArray({ message: 'must be a list of paths, controller classes or { path, method } routes' })
+  @ArrayNotEmpty({ message: 'must not be empty (set middleware: false to turn it off)' })
+  @IsMiddlewareRoute(true, { each: true })
+  forRoutes?: unknown[];
+
+  @IsOptional()
+  @IsArray({ message: 'must be a list of paths or { path, method } routes' })
+  @IsMiddlewareRoute(false, { each: true })
+  exclude?: unknown[];
 }
 
 /** Validation rules for `session`. */
@@ -224,6 +245,13 @@ export class BlueButtonOptionsDto {
   routes?: RoutesDto;
 
   @IsOptional()
+  @ValidateIf((dto: BlueButtonOptionsDto) => typeof dto.middleware !== 'boolean')
+  @IsObject({ message: 'must be true, false or { forRoutes, exclude }' })
+  @ValidateNested()
+  @Type(() => MiddlewareDto)
+  middleware?: MiddlewareDto | boolean;
+
+  @IsOptional()
   @ValidateNested()
   @Type(() => SessionDto)
   session?: SessionDto;
@@ -251,10 +279,12 @@ export const KNOWN_KEYS = {
     'refreshSkewMs',
     'pageConcurrency',
     'routes',
+    'middleware',
     'session',
     'tokenKey',
   ],
   retrySettings: ['total', 'backoffFactor', 'statusForcelist'],
-  routes: ['login', 'logout', 'successRedirect', 'failureRedirect', 'logoutRedirect'],
+  routes: ['login', 'logout', 'successRedirect', 'failureRedirect', 'logoutRedirect', 'version'],
+  middleware: ['forRoutes', 'exclude'],
   session: ['secret', 'cookieName', 'ttlMs'],
 } as const;

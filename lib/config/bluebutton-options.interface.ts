@@ -1,3 +1,5 @@
+import type { Provider, RequestMethod, Type, VERSION_NEUTRAL } from '@nestjs/common';
+
 /** The Blue Button environments and the hosts they point at. */
 export type BlueButtonEnvironment = 'SANDBOX' | 'PRODUCTION' | 'TEST' | 'LOCAL';
 
@@ -14,11 +16,15 @@ export interface RetrySettings {
   statusForcelist?: number[];
 }
 
-/** Built-in login / callback / logout routes (the callback path comes from `callbackUrl`). */
+/**
+ * Built-in login / callback / logout routes, served by a controller the module registers: the app's
+ * global prefix, `RouterModule` path, URI version, guards, interceptors and pipes apply to them like
+ * to any route. The callback's path comes from `callbackUrl` (checked against the prefix at boot).
+ */
 export interface BlueButtonRoutesOptions {
-  /** Path that redirects the browser to Blue Button. Default `/bluebutton/login`. */
+  /** Path (as declared, before the global prefix) that redirects to Blue Button. Default `/bluebutton/login`. */
   login?: string;
-  /** Path that revokes the token and clears the session. Default `/bluebutton/logout`. */
+  /** Path (as declared, before the global prefix) of the logout form's POST. Default `/bluebutton/logout`. */
   logout?: string;
   /** Where the callback sends the browser after a successful login. Default `/`. */
   successRedirect?: string;
@@ -26,6 +32,36 @@ export interface BlueButtonRoutesOptions {
   failureRedirect?: string;
   /** Where the logout route sends the browser. Default `/`. */
   logoutRedirect?: string;
+  /**
+   * Version of the three routes, as `@Version()` takes it (`'1'`, `['1', '2']`, `VERSION_NEUTRAL`).
+   * Default: the app's default version under URI versioning; `VERSION_NEUTRAL` under header,
+   * media-type or custom versioning (a browser following a redirect sends no version).
+   */
+  version?: BlueButtonRoutesVersion;
+}
+
+/** A route version as `@Version()` takes it. */
+export type BlueButtonRoutesVersion =
+  string | typeof VERSION_NEUTRAL | Array<string | typeof VERSION_NEUTRAL>;
+
+/** A path and an HTTP method, as Nest's `MiddlewareConsumer` takes them. */
+export interface BlueButtonRouteInfo {
+  path: string;
+  method: RequestMethod;
+}
+
+/** A route the context middleware is scoped with: a path, a controller class, or `{ path, method }`. */
+export type BlueButtonMiddlewareRoute = string | Type | BlueButtonRouteInfo;
+
+/**
+ * Where the per-request context middleware (what `@BlueButtonToken()`, `BlueButtonScopeGuard` and
+ * the filter's `loginUrl` read) runs, in the terms of Nest's `MiddlewareConsumer`.
+ */
+export interface BlueButtonMiddlewareOptions {
+  /** Routes to run on. Default: every route (`'{*path}'`). */
+  forRoutes?: BlueButtonMiddlewareRoute[];
+  /** Routes to skip. Default: none. */
+  exclude?: Array<string | BlueButtonRouteInfo>;
 }
 
 /** Per-user session settings: how a request finds its beneficiary's token. */
@@ -73,6 +109,8 @@ export interface BlueButtonModuleOptions {
   pageConcurrency?: number;
   /** Enables the built-in login / callback / logout routes (`true` for the defaults). */
   routes?: BlueButtonRoutesOptions | boolean;
+  /** Scopes the per-request context middleware (default: every route), or `false` to turn it off. */
+  middleware?: BlueButtonMiddlewareOptions | boolean;
   /** Session cookie settings for the per-user token storage. */
   session?: BlueButtonSessionOptions;
   /** Keys the stored token by the app's own session or user id instead of the package's cookie. */
@@ -84,5 +122,5 @@ export interface BlueButtonModuleExtras {
   /** Registers the module globally. Default false. */
   isGlobal?: boolean;
   /** Providers added to the module, e.g. `{ provide: BlueButtonStore, useClass: MyStore }`. */
-  extraProviders?: import('@nestjs/common').Provider[];
+  extraProviders?: Provider[];
 }

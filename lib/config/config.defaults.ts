@@ -24,6 +24,7 @@ export const CONFIG_DEFAULTS = {
     failureRedirect: '/',
     logoutRedirect: '/',
   },
+  middleware: { forRoutes: ['{*path}'], exclude: [] as string[] },
   session: { cookieName: 'bluebutton_session', ttlMs: 13 * 31 * 24 * 3600 * 1000 },
 };
 

@@ -8,13 +8,14 @@ import { BlueButtonConfig } from './bluebutton-config.js';
 import type { BlueButtonModuleOptions } from './bluebutton-options.interface.js';
 import { BlueButtonOptionsDto, KNOWN_KEYS } from './bluebutton-options.dto.js';
 import { jsonErrorPosition } from './json-error-position.js';
+import { middlewareScope } from './route-options.js';
 import { CONFIG_DEFAULTS, DEFAULT_CONFIG_FILES, ENVIRONMENT_BASE_URLS } from './config.defaults.js';
 
 type Plain = Record<string, unknown>;
 /** camelCase key path → the key path as the user wrote it. */
 type Spelling = Map<string, string>;
 
-const NESTED = ['retrySettings', 'routes', 'session'] as const;
+const NESTED = ['retrySettings', 'routes', 'middleware', 'session'] as const;
 /** Keys whose bad values are short enumerations and safe to echo back. */
 const ECHO_KEYS = new Set(['environment', 'version', 'lang']);
 const NUMERIC_KEYS = new Set([
@@ -256,6 +257,7 @@ function coerce(c: Plain): void {
   if (typeof c.scopes === 'string') c.scopes = c.scopes.split(/[\s,]+/).filter(Boolean);
   if (c.routes === true) c.routes = {};
   if (c.routes === false) delete c.routes;
+  if (c.middleware === true) delete c.middleware;
   if (typeof c.baseUrl === 'string') c.baseUrl = c.baseUrl.replace(/\/+$/, '');
 }
 
@@ -370,10 +372,11 @@ function buildConfig(c: Plain, source: string | undefined): BlueButtonConfig {
     refreshSkewMs: (c.refreshSkewMs as number) ?? CONFIG_DEFAULTS.refreshSkewMs,
     pageConcurrency: (c.pageConcurrency as number) ?? CONFIG_DEFAULTS.pageConcurrency,
     routes: c.routes
-      ? Object.freeze({ ...CONFIG_DEFAULTS.routes, ...(c.routes as Plain) } as Required<
-          NonNullable<BlueButtonConfig['routes']>
+      ? Object.freeze({ ...CONFIG_DEFAULTS.routes, ...(c.routes as Plain) } as NonNullable<
+          BlueButtonConfig['routes']
         >)
       : undefined,
+    middleware: middlewareScope(c.middleware),
     session: {
       secret: session.secret as string | undefined,
       cookieName: (session.cookieName as string) ?? CONFIG_DEFAULTS.session.cookieName,
