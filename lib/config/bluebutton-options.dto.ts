@@ -8,7 +8,6 @@ import {
   IsInt,
   IsNotEmpty,
   IsNumber,
-  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -246,8 +245,7 @@ export class BlueButtonOptionsDto {
 
   @IsOptional()
   @ValidateIf((dto: BlueButtonOptionsDto) => typeof dto.middleware !== 'boolean')
-  @IsObject({ message: 'must be true, false or { forRoutes, exclude }' })
-  @ValidateNested()
+  @ValidateNested({ message: 'must be true, false or { forRoutes, exclude }' })
   @Type(() => MiddlewareDto)
   middleware?: MiddlewareDto | boolean;
 
