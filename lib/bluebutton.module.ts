@@ -22,7 +22,15 @@ import { StoredTokens } from './auth/stored-tokens.js';
 import { TokenRefresher } from './auth/token-refresher.js';
 import { FhirService } from './fhir/fhir.service.js';
 import { BlueButtonSessions } from './nest/bluebutton-sessions.service.js';
-import { BlueButtonMiddleware } from './nest/bluebutton.middleware.js';
+import { LoginBinding } from './nest/login-binding.js';
+import { BlueButtonLoginFlow } from './nest/login-flow.service.js';
+import { BlueButtonContextMiddleware } from './nest/request-context.middleware.js';
+import { BuiltInRoutePaths } from './nest/routes/built-in-route-paths.js';
+import {
+  BUILT_IN_ROUTES_CONTROLLER,
+  BuiltInRoutesMounter,
+} from './nest/routes/built-in-routes.mounter.js';
+import { createRoutesController } from './nest/routes/routes.controller.js';
 import { BlueButtonHttp } from './http/bluebutton-http.service.js';
 import { BlueButtonStore } from './store/bluebutton.store.js';
 import { MemoryBlueButtonStore } from './store/memory.store.js';
@@ -43,11 +51,16 @@ const PROVIDERS: Provider[] = [
   AuthService,
   FhirService,
   BlueButtonSessions,
+  LoginBinding,
+  BlueButtonLoginFlow,
+  BuiltInRoutePaths,
+  BuiltInRoutesMounter,
 ];
 
 /**
  * The Blue Button module: register it once with `forRoot()` or `forRootAsync()`, then inject
- * `AuthService`, `FhirService` and `BlueButtonConfig`.
+ * `AuthService`, `FhirService` and `BlueButtonConfig`. With the `routes` option it serves the login,
+ * callback and logout routes from a controller of its own.
  */
 @Module({
   providers: PROVIDERS,
@@ -58,9 +71,18 @@ const PROVIDERS: Provider[] = [
     AuthService,
     FhirService,
     BlueButtonSessions,
+    BlueButtonLoginFlow,
   ],
 })
 export class BlueButtonModule extends ConfigurableModuleClass implements NestModule {
+  /** Created by Nest. */
+  constructor(
+    private readonly config: BlueButtonConfig,
+    private readonly routes: BuiltInRoutesMounter,
+  ) {
+    super();
+  }
+
   /**
    * Registers the module with an options object, a `.json`/`.yaml`/`.yml` path, or nothing (then
    * `.bluebutton-config.json`, else `.bluebutton-config.yaml`, is read from the working directory).
@@ -69,21 +91,43 @@ export class BlueButtonModule extends ConfigurableModuleClass implements NestMod
     options?: (BlueButtonModuleOptions & BlueButtonModuleExtras) | string,
   ): DynamicModule {
     const input = typeof options === 'string' ? { configFile: options } : (options ?? {});
-    return withHttp(super.forRoot(input));
+    return withParts(super.forRoot(input));
   }
 
   /** Registers the module with options produced by a factory, class or existing provider. */
   static override forRootAsync(options: BlueButtonModuleAsyncOptions): DynamicModule {
-    return withHttp(super.forRootAsync(options));
+    return withParts(super.forRootAsync(options));
   }
 
-  /** Attaches the per-request Blue Button context (and the optional built-in routes) to every route. */
+  /**
+   * Mounts the built-in routes (here because the app's global prefix and versioning are known by
+   * now, and its routes not yet mapped), then the per-request context middleware on the routes of
+   * the `middleware` option.
+   */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(BlueButtonMiddleware).forRoutes('{*path}');
+    this.routes.mount(BlueButtonModule);
+    const scope = this.config.middleware;
+    if (!scope) return;
+    const middleware = consumer.apply(BlueButtonContextMiddleware);
+    (scope.exclude.length ? middleware.exclude(...scope.exclude) : middleware).forRoutes(
+      ...scope.forRoutes,
+    );
   }
 }
 
-/** Gives each registration its own axios instance, so no two module instances share request state. */
-function withHttp(definition: DynamicModule): DynamicModule {
-  return { ...definition, imports: [...(definition.imports ?? []), HttpModule.register({})] };
+/**
+ * Gives each registration its own axios instance, so no two module instances share request state,
+ * and its own class of the built-in routes' controller, whose paths are set when the app initialises.
+ */
+function withParts(definition: DynamicModule): DynamicModule {
+  const controller = createRoutesController();
+  return {
+    ...definition,
+    imports: [...(definition.imports ?? []), HttpModule.register({})],
+    controllers: [...(definition.controllers ?? []), controller],
+    providers: [
+      ...(definition.providers ?? []),
+      { provide: BUILT_IN_ROUTES_CONTROLLER, useValue: controller },
+    ],
+  };
 }

@@ -12,7 +12,7 @@ export const SAMPLE_ROUTES = {
   failureRedirect: '/',
   // A page of its own: the route options take a plain path, not a query string.
   logoutRedirect: '/signed-out',
-} as const satisfies Required<BlueButtonRoutesOptions>;
+} as const satisfies Required<Omit<BlueButtonRoutesOptions, 'version'>>;
 
 /** Pages a visitor may be sent back to after connecting (`?next=`): nothing else is echoed. */
 export const RETURN_PAGES: ReadonlySet<string> = new Set([

@@ -1,4 +1,5 @@
-import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, Optional, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import {
   AuthorizationDeniedError,
   BlueButtonError,
@@ -10,7 +11,7 @@ import {
   StateMismatchError,
   TokenRefreshError,
 } from '../errors/bluebutton.errors.js';
-import { BLUEBUTTON_REQUEST, type BlueButtonRequestContext } from './request-context.js';
+import { findRequestContext } from './request-context.js';
 
 /** How `BlueButtonExceptionFilter` answers one error (override `answerFor` to change it). */
 export interface BlueButtonErrorAnswer {
@@ -27,32 +28,39 @@ export interface BlueButtonErrorAnswer {
 /**
  * Opt-in filter mapping the package's errors to HTTP answers without leaking internals:
  * re-authorization → 401 with `loginUrl`, Blue Button 5xx → 502, timeouts → 504, and so on.
- * Register with `app.useGlobalFilters(new BlueButtonExceptionFilter())` or as an `APP_FILTER`.
+ * Register it as an `APP_FILTER`, with `@UseFilters(BlueButtonExceptionFilter)`, or with
+ * `app.useGlobalFilters(new BlueButtonExceptionFilter(app.get(HttpAdapterHost)))`. It answers
+ * through the app's HTTP adapter, so Express and Fastify give the same answer.
  */
 @Catch(BlueButtonError)
 export class BlueButtonExceptionFilter implements ExceptionFilter<BlueButtonError> {
+  /**
+   * Created by Nest, or by you with the app's `HttpAdapterHost`. Created without one, it answers
+   * through the adapter the context middleware saw (on the routes it runs on).
+   */
+  constructor(@Optional() protected readonly adapterHost?: HttpAdapterHost) {}
+
   /** Writes the JSON answer for `error`. */
   catch(error: BlueButtonError, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const req = http.getRequest<Record<symbol, BlueButtonRequestContext | undefined>>();
-    const res = http.getResponse<{
-      status?: (n: number) => unknown;
-      statusCode: number;
-      setHeader(n: string, v: string): void;
-      end(b: string): void;
-    }>();
+    const context = findRequestContext(http.getRequest());
+    const adapter = this.adapterHost?.httpAdapter ?? context?.httpAdapter;
+    if (!adapter) {
+      throw new Error(
+        'BlueButtonExceptionFilter has no HTTP adapter: register it as an APP_FILTER, or create it with new BlueButtonExceptionFilter(app.get(HttpAdapterHost)).',
+      );
+    }
     const answer = this.answerFor(error);
-    const loginUrl = answer.login ? req?.[BLUEBUTTON_REQUEST]?.loginUrl : undefined;
+    const loginUrl = answer.login ? context?.loginUrl : undefined;
     const body = {
       statusCode: answer.status,
       error: error.code,
       message: answer.message,
       ...(loginUrl && { loginUrl }),
     };
-    res.statusCode = answer.status;
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
-    res.end(JSON.stringify(body));
+    const res = http.getResponse<unknown>();
+    for (const [k, v] of Object.entries(answer.headers ?? {})) adapter.setHeader(res, k, v);
+    adapter.reply(res, body, answer.status);
   }
 
   /** The status and public message for an error; override to customise. */

@@ -45,7 +45,10 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
-/** A `Set-Cookie` value: httpOnly, SameSite=Lax, Path=/ (or `path`), Secure on https. Max-Age 0 deletes it. */
+/**
+ * A `Set-Cookie` value, attribute for attribute what the HTTP adapters' `setCookie()` writes for
+ * the same options: Path, Max-Age (0 deletes it), HttpOnly, Secure on https, SameSite=Lax.
+ */
 export function serializeCookie(
   name: string,
   value: string,
@@ -54,11 +57,11 @@ export function serializeCookie(
   const parts = [
     `${name}=${encodeURIComponent(value)}`,
     `Path=${options.path ?? '/'}`,
-    'HttpOnly',
-    'SameSite=Lax',
     `Max-Age=${Math.max(0, Math.floor(options.maxAgeMs / 1000))}`,
+    'HttpOnly',
   ];
   if (options.secure) parts.push('Secure');
+  parts.push('SameSite=Lax');
   return parts.join('; ');
 }
 
