@@ -15,8 +15,9 @@ import {
 } from 'nestjs-bluebutton';
 import type { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import request from 'supertest';
-import { consent, startEmulator } from '../support/bluebutton.js';
-import { createTestApp } from './app/test-app.js';
+import { startEmulator } from '../support/bluebutton.js';
+import { loginThroughRoutes, type Agent } from './app/browser.js';
+import { ADAPTERS, createTestApp } from './app/test-app.js';
 
 /**
  * `@RequireScopes()` on a class with handler-level overrides (the handler's list replaces the
@@ -64,8 +65,9 @@ class LenientScopeGuard extends BlueButtonScopeGuard {
   }
 
   protected override loginUrl(context: ExecutionContext): string | undefined {
-    const path = context.switchToHttp().getRequest<{ path: string }>().path;
-    return `/connect?next=${encodeURIComponent(path)}`;
+    // `originalUrl`: Express and Fastify requests both have it.
+    const url = context.switchToHttp().getRequest<{ originalUrl: string }>().originalUrl;
+    return `/connect?next=${encodeURIComponent(new URL(url, 'http://app.invalid').pathname)}`;
   }
 }
 
@@ -86,99 +88,103 @@ class LenientController {
 }
 
 let emu: BlueButtonEmulator;
-let app: INestApplication;
-let server: Server;
-/** A beneficiary who withheld demographics (no patient/Patient.rs, no profile), and one who shared. */
-let withheld: ReturnType<typeof request.agent>;
-let shared: ReturnType<typeof request.agent>;
-
-async function loginAs(user: string, shareDemographics: boolean) {
-  const agent = request.agent(server);
-  const start = await agent.get('/bluebutton/login').expect(302);
-  const callback = await consent(start.headers.location, { user, shareDemographics });
-  await agent.get(`${callback.pathname}${callback.search}`).expect(302);
-  return agent;
-}
-
 beforeAll(async () => {
   emu = await startEmulator();
-  app = await createTestApp(emu, {}, undefined, {
-    controllers: [ScopedController, LenientController],
-  });
-  server = app.getHttpServer() as Server;
-  withheld = await loginAs('BBUser00031', false);
-  shared = await loginAs('BBUser00032', true);
 });
-afterAll(async () => {
-  await app?.close();
-  await emu?.close();
-});
+afterAll(() => emu?.close());
 beforeEach(() => emu.clearRequests());
 afterEach(() => expect(emu.requests).toHaveLength(0)); // guards answer without calling Blue Button
 
-describe('@RequireScopes() on the class, overridden per handler', () => {
-  it('applies the class’s scope to a handler without its own', async () => {
-    const denied = await withheld.get('/scoped/inherited').expect(403);
-    expect(denied.body).toEqual({
-      statusCode: 403,
-      error: 'Forbidden',
-      message: 'This needs Blue Button scope(s) the beneficiary did not grant: patient/Patient.rs',
-      missingScopes: ['patient/Patient.rs'],
+describe.each(ADAPTERS)('on %s', adapter => {
+  let app: INestApplication;
+  let server: Server;
+  /** A beneficiary who withheld demographics (no patient/Patient.rs, no profile), and one who shared. */
+  let withheld: Agent;
+  let shared: Agent;
+
+  async function loginAs(user: string, shareDemographics: boolean) {
+    const { agent, done } = await loginThroughRoutes(app, { user, shareDemographics });
+    expect(done.status).toBe(302);
+    return agent;
+  }
+
+  beforeAll(async () => {
+    app = await createTestApp(emu, {}, undefined, {
+      adapter,
+      controllers: [ScopedController, LenientController],
     });
-    expect((await shared.get('/scoped/inherited').expect(200)).body).toEqual({
-      patient: emu.patientIdFor('BBUser00032'),
+    server = app.getHttpServer() as Server;
+    withheld = await loginAs('BBUser00031', false);
+    shared = await loginAs('BBUser00032', true);
+    emu.clearRequests();
+  });
+  afterAll(() => app?.close());
+
+  describe('@RequireScopes() on the class, overridden per handler', () => {
+    it('applies the class’s scope to a handler without its own', async () => {
+      const denied = await withheld.get('/scoped/inherited').expect(403);
+      expect(denied.body).toEqual({
+        statusCode: 403,
+        error: 'Forbidden',
+        message:
+          'This needs Blue Button scope(s) the beneficiary did not grant: patient/Patient.rs',
+        missingScopes: ['patient/Patient.rs'],
+      });
+      expect((await shared.get('/scoped/inherited').expect(200)).body).toEqual({
+        patient: emu.patientIdFor('BBUser00032'),
+      });
+    });
+
+    it('lets the handler’s scopes win: the class’s Patient scope is not required there', async () => {
+      expect((await withheld.get('/scoped/coverage').expect(200)).body).toEqual({
+        patient: emu.patientIdFor('BBUser00031'),
+      });
+    });
+
+    it('names only the handler’s missing scope, not the class’s', async () => {
+      for (const agent of [withheld, shared]) {
+        const res = await agent.get('/scoped/stricter').expect(403);
+        expect(res.body.missingScopes).toEqual(['patient/Claim.rs']);
+      }
+    });
+
+    it('makes a handler with an empty @RequireScopes() public, even without a session', async () => {
+      expect((await request(server).get('/scoped/public').expect(200)).body).toEqual({
+        reached: true,
+      });
+    });
+
+    it('answers 401 with the built-in loginUrl without a session', async () => {
+      const res = await request(server).get('/scoped/coverage').expect(401);
+      expect(res.body).toEqual({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'Connect your Medicare account first.',
+        loginUrl: '/bluebutton/login',
+      });
     });
   });
 
-  it('lets the handler’s scopes win: the class’s Patient scope is not required there', async () => {
-    expect((await withheld.get('/scoped/coverage').expect(200)).body).toEqual({
-      patient: emu.patientIdFor('BBUser00031'),
+  describe('a subclass of BlueButtonScopeGuard', () => {
+    it('customises the 401 through loginUrl()', async () => {
+      const res = await request(server).get('/lenient/profile').expect(401);
+      expect(res.body).toEqual({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'Connect your Medicare account first.',
+        loginUrl: '/connect?next=%2Flenient%2Fprofile',
+      });
     });
-  });
 
-  it('names only the handler’s missing scope, not the class’s', async () => {
-    for (const agent of [withheld, shared]) {
-      const res = await agent.get('/scoped/stricter').expect(403);
-      expect(res.body.missingScopes).toEqual(['patient/Claim.rs']);
-    }
-  });
-
-  it('makes a handler with an empty @RequireScopes() public, even without a session', async () => {
-    expect((await request(server).get('/scoped/public').expect(200)).body).toEqual({
-      reached: true,
-    });
-  });
-
-  it('answers 401 with the built-in loginUrl without a session', async () => {
-    const res = await request(server).get('/scoped/coverage').expect(401);
-    expect(res.body).toEqual({
-      statusCode: 401,
-      error: 'Unauthorized',
-      message: 'Connect your Medicare account first.',
-      loginUrl: '/bluebutton/login',
-    });
-  });
-});
-
-describe('a subclass of BlueButtonScopeGuard', () => {
-  it('customises the 401 through loginUrl()', async () => {
-    const res = await request(server).get('/lenient/profile').expect(401);
-    expect(res.body).toEqual({
-      statusCode: 401,
-      error: 'Unauthorized',
-      message: 'Connect your Medicare account first.',
-      loginUrl: '/connect?next=%2Flenient%2Fprofile',
-    });
-  });
-
-  it('customises the 403 through missingScopes(): profile no longer required', async () => {
-    expect((await withheld.get('/lenient/profile').expect(200)).body).toEqual({
-      patient: emu.patientIdFor('BBUser00031'),
-    });
-    const denied = await withheld.get('/lenient/demographics').expect(403);
-    expect(denied.body.missingScopes).toEqual(['patient/Patient.rs']); // without 'profile'
-    expect((await shared.get('/lenient/demographics').expect(200)).body).toEqual({
-      reached: true,
+    it('customises the 403 through missingScopes(): profile no longer required', async () => {
+      expect((await withheld.get('/lenient/profile').expect(200)).body).toEqual({
+        patient: emu.patientIdFor('BBUser00031'),
+      });
+      const denied = await withheld.get('/lenient/demographics').expect(403);
+      expect(denied.body.missingScopes).toEqual(['patient/Patient.rs']); // without 'profile'
+      expect((await shared.get('/lenient/demographics').expect(200)).body).toEqual({
+        reached: true,
+      });
     });
   });
 });
