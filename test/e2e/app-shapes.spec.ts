@@ -218,16 +218,48 @@ describe.each(ADAPTERS)('on %s', adapter => {
       { login: '/connect', logout: '/disconnect' },
     ));
 
-  it('refuses to boot when the callback route cannot answer at callbackUrl, naming both', async () => {
-    const booting = createTestApp(emu, { callbackUrl: CALLBACKS.excluded }, undefined, {
-      adapter,
-      setup: a => a.setGlobalPrefix('portal'),
-    });
-    const error = (await booting.catch((e: unknown) => e)) as BlueButtonConfigError;
-    expect(error).toBeInstanceOf(BlueButtonConfigError);
-    expect(error.issues).toHaveLength(1);
-    expect(error.issues[0].key).toBe('callbackUrl');
-    expect(error.message).toContain(`is ${CALLBACKS.excluded}, but this app would serve`);
-    expect(error.message).toContain('at /portal/bluebutton/callback (global prefix "portal")');
+  it.each([
+    [
+      'a global prefix',
+      (a: INestApplication) => a.setGlobalPrefix('portal'),
+      'under this app\'s global prefix "portal" the built-in callback route answers at /portal/bluebutton/callback',
+      'or exclude "bluebutton/callback" from the global prefix',
+    ],
+    [
+      'a URI version',
+      (a: INestApplication) =>
+        a.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' }),
+      'under this app\'s version "1" the built-in callback route answers at /v1/bluebutton/callback',
+      'or set routes.version (VERSION_NEUTRAL for none)',
+    ],
+  ])(
+    'refuses to boot when %s keeps the callback route from callbackUrl, with one error naming both',
+    async (_, setup, where, fix) => {
+      const error = (await createTestApp(emu, { callbackUrl: CALLBACKS.excluded }, undefined, {
+        adapter,
+        setup,
+      }).catch((e: unknown) => e)) as BlueButtonConfigError;
+      expect(error).toBeInstanceOf(BlueButtonConfigError);
+      expect(error.issues.map(i => i.key)).toEqual(['callbackUrl']);
+      expect(error.message).toContain(
+        `is ${CALLBACKS.excluded}, but ${where}, never at /bluebutton/callback.`,
+      );
+      expect(error.message).toContain(fix);
+    },
+  );
+
+  it('refuses a callbackUrl whose path a router would read as a pattern', async () => {
+    const error = (await createTestApp(
+      emu,
+      { callbackUrl: `${ORIGIN}/bluebutton/:callback` },
+      undefined,
+      { adapter },
+    ).catch((e: unknown) => e)) as BlueButtonConfigError;
+    expect(error.issues).toEqual([
+      {
+        key: 'callbackUrl',
+        reason: expect.stringContaining('(routers read ":", "*", "{" and "%" as patterns)'),
+      },
+    ]);
   });
 });

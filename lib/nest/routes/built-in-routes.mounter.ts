@@ -26,6 +26,13 @@ const PLAIN_PATH = /^[A-Za-z0-9\-._~/]*$/;
 
 type ServedPaths = (declared: string, method: RequestMethod) => string[];
 
+/** What the app puts around its routes' paths. */
+interface RoutingShape {
+  prefix: string;
+  modulePath?: string;
+  uriVersion?: unknown;
+}
+
 /**
  * Gives the built-in routes their paths, and checks that the callback route answers at
  * `callbackUrl`. It runs from `BlueButtonModule.configure()`: the only moment that comes after
@@ -50,18 +57,22 @@ export class BuiltInRoutesMounter {
     const routes = this.config.routes;
     if (!routes) return;
     const versioning = this.appConfig.getVersioning();
+    const uri = versioning?.type === VersioningType.URI;
     // A browser that follows a redirect sends no version header: only URI versioning can apply.
-    const version =
-      routes.version ??
-      (versioning && versioning.type !== VersioningType.URI ? VERSION_NEUTRAL : undefined);
+    const version = routes.version ?? (versioning && !uri ? VERSION_NEUTRAL : undefined);
+    const shape: RoutingShape = {
+      prefix: this.appConfig.getGlobalPrefix(),
+      modulePath: this.modulePath(moduleClass),
+      uriVersion: uri ? (version ?? versioning.defaultVersion) : undefined,
+    };
     const factory = new RoutePathFactory(this.appConfig);
     const served: ServedPaths = (declared, method) =>
       factory.create(
         {
           ctrlPath: '/',
           methodPath: declared,
-          modulePath: this.modulePath(moduleClass),
-          globalPrefix: addLeadingSlash(this.appConfig.getGlobalPrefix()),
+          modulePath: shape.modulePath,
+          globalPrefix: addLeadingSlash(shape.prefix),
           controllerVersion: versioning?.defaultVersion,
           methodVersion: version,
           versioningOptions: versioning,
@@ -69,7 +80,7 @@ export class BuiltInRoutesMounter {
         method,
       );
 
-    const callback = this.callbackRoute(served);
+    const callback = this.callbackRoute(served, shape);
     const proto = this.controller.prototype;
     // `undefined` is set too: the routes then take the controller's (the app's default) version.
     const versioned = Version(version as BlueButtonRoutesVersion);
@@ -86,7 +97,7 @@ export class BuiltInRoutesMounter {
    * that path itself (unprefixed, excluded from the prefix…) or the tail of it under the app's
    * prefix, module path and version. Throws one error naming both when no declaration can agree.
    */
-  private callbackRoute(served: ServedPaths): string {
+  private callbackRoute(served: ServedPaths, shape: RoutingShape): string {
     const callbackUrl = this.config.callbackUrl;
     const wanted = stripEndSlash(new URL(callbackUrl).pathname);
     if (!PLAIN_PATH.test(wanted)) {
@@ -99,13 +110,22 @@ export class BuiltInRoutesMounter {
       const declared = `/${segments.slice(dropped).join('/')}`;
       if (served(declared, RequestMethod.GET).includes(wanted)) return declared;
     }
-    const asIs = served(wanted, RequestMethod.GET)[0];
-    const prefix = this.appConfig.getGlobalPrefix();
+    const wouldServe = served(wanted, RequestMethod.GET)[0];
+    const suggested = new URL(callbackUrl);
+    suggested.pathname = wouldServe;
+    const under = [
+      shape.prefix && `global prefix "${shape.prefix}"`,
+      shape.modulePath && `RouterModule path "${shape.modulePath}"`,
+      shape.uriVersion && `version ${JSON.stringify(shape.uriVersion)}`,
+    ].filter(Boolean);
+    const or = [
+      shape.prefix && `exclude "${wanted.slice(1)}" from the global prefix`,
+      shape.uriVersion && 'set routes.version (VERSION_NEUTRAL for none)',
+    ].filter(Boolean);
     throw callbackError(
-      `is ${callbackUrl}, but this app would serve the built-in callback route at ${asIs}` +
-        `${prefix ? ` (global prefix "${prefix}")` : ''}: a path no declaration can make the same. ` +
-        `Register and set callbackUrl to ${new URL(asIs, callbackUrl).href}` +
-        `${prefix ? `, or exclude "${wanted.slice(1)}" from the global prefix` : ''}.`,
+      `is ${callbackUrl}, but under this app's ${under.join(', ') || 'routing'} the built-in callback route ` +
+        `answers at ${wouldServe}, never at ${wanted}. Set callbackUrl (and the redirect URI ` +
+        `registered at Blue Button) to ${suggested.href}${or.length ? `, or ${or.join(', or ')}` : ''}.`,
     );
   }
 

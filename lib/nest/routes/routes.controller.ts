@@ -20,20 +20,24 @@ export interface BuiltInRoutesController {
 export function createRoutesController(): Type<BuiltInRoutesController> {
   @Controller()
   class BlueButtonRoutesController implements BuiltInRoutesController {
+    /** Created by Nest. */
     constructor(@Inject(BlueButtonLoginFlow) private readonly flow: BlueButtonLoginFlow) {}
 
+    /** Redirects to Blue Button. */
     @Redirect()
     @Header('Cache-Control', 'no-store')
     login(@Req() req: BlueButtonHttpRequest, @Res({ passthrough: true }) res: unknown) {
       return this.flow.login(req, res);
     }
 
+    /** Completes the login Blue Button redirected back with. */
     @Redirect()
     @Header('Cache-Control', 'no-store')
     callback(@Req() req: BlueButtonHttpRequest, @Res({ passthrough: true }) res: unknown) {
       return this.flow.callback(req, res);
     }
 
+    /** Ends the session and revokes the grant. */
     @Redirect()
     @Header('Cache-Control', 'no-store')
     logout(@Req() req: BlueButtonHttpRequest, @Res({ passthrough: true }) res: unknown) {
