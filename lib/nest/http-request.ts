@@ -20,7 +20,10 @@ export function headerOf(req: BlueButtonHttpRequest, name: string): string | und
 }
 
 /** Whether cookies set on this request's answer must be `Secure`. */
-export function isSecureRequest(req: BlueButtonHttpRequest | undefined, callbackUrl: string) {
+export function isSecureRequest(
+  req: BlueButtonHttpRequest | undefined,
+  callbackUrl: string,
+): boolean {
   return req?.secure === true || req?.protocol === 'https' || callbackUrl.startsWith('https:');
 }
 
