@@ -67,11 +67,13 @@ it('names each bad middleware value as the user spelled it', () => {
   ]);
 });
 
+/** The routes.version a configuration ends up with. */
+const routesVersion = (v: unknown) =>
+  resolveBlueButtonConfig({ ...VALID, routes: { version: v } } as BlueButtonModuleOptions).routes
+    ?.version;
+
 it('takes routes.version as @Version() does, and refuses anything else', () => {
-  const version = (v: unknown) =>
-    resolveBlueButtonConfig({ ...VALID, routes: { version: v } } as BlueButtonModuleOptions).routes
-      ?.version;
-  expect([version('1'), version(['1', '2']), version(VERSION_NEUTRAL)]).toEqual([
+  expect([routesVersion('1'), routesVersion(['1', '2']), routesVersion(VERSION_NEUTRAL)]).toEqual([
     '1',
     ['1', '2'],
     VERSION_NEUTRAL,
