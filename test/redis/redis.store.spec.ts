@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -62,7 +63,7 @@ describe('RedisBlueButtonStore options', () => {
   }
 
   it('rejects something that is not an ioredis client', () => {
-    expect(optionsError({}, {}).issues).toEqual([
+    expect(optionsError({ encryption: false }, {}).issues).toEqual([
       {
         key: 'client',
         reason: 'must be an ioredis client (new Redis(...) or new Cluster(...) from ioredis ≥ 5.4)',
@@ -71,11 +72,15 @@ describe('RedisBlueButtonStore options', () => {
   });
 
   it('names every bad option at once', () => {
-    const error = optionsError({ prefix: 5, operationTimeoutMs: 0 });
+    const error = optionsError({ prefix: 5, operationTimeoutMs: 0, legacyKeyNames: 'yes' });
     expect(error.message).toBe(
       'Invalid RedisBlueButtonStore options:\n' +
         '  - prefix: must be a string\n' +
-        '  - operationTimeoutMs: must be a positive number of milliseconds',
+        '  - operationTimeoutMs: must be a positive number of milliseconds\n' +
+        '  - encryption: is required: stored tokens are bearer credentials to Medicare claims. ' +
+        'Pass { keys: { k1: <32 random bytes, base64 — `openssl rand -base64 32`> }, ' +
+        'currentKeyId: "k1" }, or write encryption: false to store them in clear (development only)\n' +
+        '  - legacyKeyNames: must be true or false',
     );
   });
 
@@ -141,39 +146,46 @@ describeWithRedis('RedisBlueButtonStore on a real Redis', () => {
   });
 
   /** A store on its own client: one "app instance". */
-  async function instance(options?: RedisBlueButtonStoreOptions): Promise<RedisBlueButtonStore> {
-    return new RedisBlueButtonStore(await clients.connect(server.url), options);
+  async function instance(
+    options: Partial<RedisBlueButtonStoreOptions> = {},
+  ): Promise<RedisBlueButtonStore> {
+    return new RedisBlueButtonStore(await clients.connect(server.url), {
+      encryption: false,
+      ...options,
+    });
   }
 
   describe('key layout', () => {
-    it('stores values at <prefix>v:<key> as {"v","d"} JSON with a PX TTL', async () => {
-      const store = new RedisBlueButtonStore(raw);
+    it('stores values at <prefix>h:<kind>:<HMAC(key)> as {"v","d"} JSON with a PX TTL', async () => {
+      const store = new RedisBlueButtonStore(raw, { encryption: false });
       await store.set('token:session:abc', { accessToken: 'x' }, { version: 7, ttlMs: 60_000 });
-      expect(await raw.get('bluebutton:v:token:session:abc')).toBe(
-        '{"v":7,"d":{"accessToken":"x"}}',
-      );
-      const pttl = await raw.pttl('bluebutton:v:token:session:abc');
+      const name = store.redisKey('token:session:abc');
+      expect(name).toMatch(/^bluebutton:h:token:[A-Za-z0-9_-]{43}$/);
+      expect(await raw.get(name)).toBe('{"v":7,"d":{"accessToken":"x"}}');
+      const pttl = await raw.pttl(name);
       expect(pttl).toBeGreaterThan(55_000);
       expect(pttl).toBeLessThanOrEqual(60_000);
 
       await store.set('pending:s', 'plain');
-      expect(await raw.get('bluebutton:v:pending:s')).toBe('{"v":null,"d":"plain"}');
-      expect(await raw.pttl('bluebutton:v:pending:s')).toBe(-1);
+      expect(await raw.get(store.redisKey('pending:s'))).toBe('{"v":null,"d":"plain"}');
+      expect(await raw.pttl(store.redisKey('pending:s'))).toBe(-1);
+      expect((await raw.keys('bluebutton:*')).filter(k => k.includes('session'))).toEqual([]);
     });
 
-    it('stores a lock at <prefix>lock:<key> holding its token, with the lock TTL', async () => {
-      const store = new RedisBlueButtonStore(raw);
+    it('stores a lock at <prefix>hl:<SHA-256(key)> holding its token, with the lock TTL', async () => {
+      const store = new RedisBlueButtonStore(raw, { encryption: false });
       const token = await store.acquireLock('refresh:h', 30_000);
-      expect(await raw.get('bluebutton:lock:refresh:h')).toBe(token);
-      expect(await raw.pttl('bluebutton:lock:refresh:h')).toBeGreaterThan(25_000);
+      const name = `bluebutton:hl:${createHash('sha256').update('refresh:h').digest('base64url')}`;
+      expect(await raw.get(name)).toBe(token);
+      expect(await raw.pttl(name)).toBeGreaterThan(25_000);
       expect(await store.releaseLock('refresh:h', token!)).toBe(true);
-      expect(await raw.exists('bluebutton:lock:refresh:h')).toBe(0);
+      expect(await raw.exists(name)).toBe(0);
     });
 
     it('rounds fractional TTLs up and treats ttlMs ≤ 0 as already expired', async () => {
-      const store = new RedisBlueButtonStore(raw, { prefix: 'ttl-edge:' });
+      const store = new RedisBlueButtonStore(raw, { prefix: 'ttl-edge:', encryption: false });
       await store.set('frac', 1, { ttlMs: 10_000.2 });
-      expect(await raw.pttl('ttl-edge:v:frac')).toBeGreaterThan(9_000);
+      expect(await raw.pttl(store.redisKey('frac'))).toBeGreaterThan(9_000);
       await store.set('zero', 'old');
       expect(await store.set('zero', 'new', { ttlMs: 0 })).toBe(true);
       expect(await store.get('zero')).toBeUndefined();
@@ -183,7 +195,7 @@ describeWithRedis('RedisBlueButtonStore on a real Redis', () => {
     });
 
     it('refuses a lock without a positive TTL and a non-finite version (programming errors)', async () => {
-      const store = new RedisBlueButtonStore(raw, { prefix: 'edge:' });
+      const store = new RedisBlueButtonStore(raw, { prefix: 'edge:', encryption: false });
       await expect(store.acquireLock('l', 0)).rejects.toThrow(RangeError);
       await expect(store.acquireLock('l', Infinity)).rejects.toThrow(RangeError);
       await expect(store.set('v', 1, { version: NaN })).rejects.toThrow(RangeError);
@@ -238,8 +250,8 @@ describeWithRedis('RedisBlueButtonStore on a real Redis', () => {
 
   describe('prefixes', () => {
     it('isolate two stores on one Redis', async () => {
-      const one = new RedisBlueButtonStore(raw, { prefix: 'app-one:' });
-      const two = new RedisBlueButtonStore(raw, { prefix: 'app-two:' });
+      const one = new RedisBlueButtonStore(raw, { prefix: 'app-one:', encryption: false });
+      const two = new RedisBlueButtonStore(raw, { prefix: 'app-two:', encryption: false });
       await one.set('token:u', 'one');
       expect(await two.get('token:u')).toBeUndefined();
       expect(await two.take('token:u')).toBeUndefined();
@@ -249,17 +261,16 @@ describeWithRedis('RedisBlueButtonStore on a real Redis', () => {
       expect(await two.acquireLock('refresh:r', 5_000)).toBeDefined();
       await one.delete('token:u');
       expect(await two.get('token:u')).toBe('two');
-      expect((await raw.keys('app-*')).sort()).toEqual([
-        'app-one:lock:refresh:r',
-        'app-two:lock:refresh:r',
-        'app-two:v:token:u',
-      ]);
+      const lock = createHash('sha256').update('refresh:r').digest('base64url');
+      expect((await raw.keys('app-*')).sort()).toEqual(
+        [`app-one:hl:${lock}`, `app-two:hl:${lock}`, two.redisKey('token:u')].sort(),
+      );
     });
   });
 
   it('says so when the app closed the client (it will not reconnect)', async () => {
     const client = await clients.connect(server.url);
-    const store = new RedisBlueButtonStore(client, { prefix: 'closed:' });
+    const store = new RedisBlueButtonStore(client, { prefix: 'closed:', encryption: false });
     await client.quit();
     const error = await store.get('token:x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BlueButtonStoreError);
@@ -271,7 +282,7 @@ describeWithRedis('RedisBlueButtonStore on a real Redis', () => {
 
   describe('scripts and foreign data', () => {
     it('reloads its Lua scripts after Redis lost them (SCRIPT FLUSH, as after a restart)', async () => {
-      const store = new RedisBlueButtonStore(raw, { prefix: 'flush:' });
+      const store = new RedisBlueButtonStore(raw, { prefix: 'flush:', encryption: false });
       await store.set('v', 'a', { version: 1 });
       await raw.script('FLUSH');
       expect(await store.set('v', 'b', { version: 2 })).toBe(true);
@@ -283,9 +294,9 @@ describeWithRedis('RedisBlueButtonStore on a real Redis', () => {
     it('reads an entry it did not write as absent, with one warning that names no key', async () => {
       const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
       try {
-        const store = new RedisBlueButtonStore(raw, { prefix: 'foreign:' });
-        await raw.set('foreign:v:token:secret-session-id', 'not json');
-        await raw.set('foreign:v:token:other-session-id', '"a json string"');
+        const store = new RedisBlueButtonStore(raw, { prefix: 'foreign:', encryption: false });
+        await raw.set(store.redisKey('token:secret-session-id'), 'not json');
+        await raw.set('foreign:v:token:other-session-id', '"a json string"'); // an earlier version's name
         expect(await store.get('token:secret-session-id')).toBeUndefined();
         expect(await store.get('token:other-session-id')).toBeUndefined();
         expect(warn).toHaveBeenCalledTimes(1);
@@ -298,8 +309,8 @@ describeWithRedis('RedisBlueButtonStore on a real Redis', () => {
     });
 
     it('maps a refused command to BlueButtonStoreError without the key or value', async () => {
-      const store = new RedisBlueButtonStore(raw, { prefix: 'wrongtype:' });
-      await raw.hset('wrongtype:v:token:secret-session-id', 'f', 'v');
+      const store = new RedisBlueButtonStore(raw, { prefix: 'wrongtype:', encryption: false });
+      await raw.hset(store.redisKey('token:secret-session-id'), 'f', 'v');
       const error = await store.get('token:secret-session-id').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(BlueButtonStoreError);
       expect((error as BlueButtonStoreError).code).toBe('BB_STORE_UNAVAILABLE');
@@ -311,7 +322,7 @@ describeWithRedis('RedisBlueButtonStore on a real Redis', () => {
       const set = await store.set('token:secret-session-id', 'the-value').catch((e: unknown) => e);
       // SET overwrites any type, so only the versioned (Lua) path can meet the foreign hash.
       expect(set).toBe(true);
-      await raw.hset('wrongtype:v:token:secret-session-id2', 'f', 'v');
+      await raw.hset(store.redisKey('token:secret-session-id2'), 'f', 'v');
       const versioned = await store
         .set('token:secret-session-id2', 'the-value', { version: 1 })
         .catch((e: unknown) => e);
