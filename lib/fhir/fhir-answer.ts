@@ -56,7 +56,7 @@ function shapeProblem(
   safe: () => unknown,
   expected: string | undefined,
 ): string | undefined {
-  const wanted = expected ? `a ${expected}` : 'a JSON object';
+  const wanted = expected ? withArticle(expected) : 'a JSON object';
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     const got =
       data === null ? 'null' : Array.isArray(data) ? 'a JSON array' : `a JSON ${typeof data}`;
@@ -69,7 +69,7 @@ function shapeProblem(
   }
   if (expected && type !== expected) {
     const got =
-      typeof type === 'string' && RESOURCE_TYPE.test(type) ? `a ${type}` : 'no resourceType';
+      typeof type === 'string' && RESOURCE_TYPE.test(type) ? withArticle(type) : 'no resourceType';
     return `expected ${wanted} but got ${got}`;
   }
   if (expected === 'Bundle') {
@@ -80,6 +80,11 @@ function shapeProblem(
       return 'the Bundle\'s "link" is not a list';
   }
   return undefined;
+}
+
+/** `a Bundle`, `an ExplanationOfBenefit`. */
+function withArticle(type: string): string {
+  return `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type}`;
 }
 
 /** `: <first issue's diagnostics>` of an OperationOutcome (already scrubbed), bounded. */

@@ -67,8 +67,8 @@ export class RedisKeyNames {
     return `${this.prefix}hl:${createHash('sha256').update(key).digest('base64url')}`;
   }
 
-  private hashed(namingKey: Buffer, key: string): string {
-    const mac = createHmac('sha256', namingKey).update(key).digest('base64url');
+  private hashed(macKey: Buffer, key: string): string {
+    const mac = createHmac('sha256', macKey).update(key).digest('base64url');
     return `${this.prefix}h:${kindOf(key)}:${mac}`;
   }
 }
