@@ -207,7 +207,7 @@ export class TokenRefresher {
         try {
           return tokenFromAnswer(res, token);
         } catch (error) {
-          // An unusable 200 (no token, a non-Bearer type is an OAuthError and passes as is).
+          // An unusable 200 fails this refresh only; a non-Bearer token type stays an OAuthError.
           if (error instanceof UnexpectedResponseError)
             throw new TokenRefreshError(error.problem, 200);
           throw error;
