@@ -41,7 +41,8 @@ class RedisConnection implements OnApplicationShutdown {
           useFactory: (redis: Redis) =>
             new RedisBlueButtonStore(redis, {
               prefix: 'myapp:bluebutton:',
-              // Tokens are bearer credentials to medical claims: encrypt them at rest (AES-256-GCM).
+              // Required: tokens are bearer credentials to medical claims (AES-256-GCM at rest;
+              // `encryption: false` would store them in clear). Same key on every instance.
               encryption: { keys: { k1: process.env.BB_STORE_KEY! }, currentKeyId: 'k1' },
             }),
         },

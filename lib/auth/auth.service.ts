@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { defer, firstValueFrom, map, type Observable } from 'rxjs';
+import { defer, firstValueFrom, type Observable } from 'rxjs';
 import { LOG_CONTEXT, PENDING_AUTHORIZATION_TTL_MS } from '../bluebutton.constants.js';
 import { BlueButtonConfig } from '../config/bluebutton-config.js';
 import {
@@ -8,9 +8,10 @@ import {
   OAuthError,
   StateMismatchError,
 } from '../errors/bluebutton.errors.js';
-import { BlueButtonHttp, type BlueButtonResponse } from '../http/bluebutton-http.service.js';
+import { BlueButtonHttp } from '../http/bluebutton-http.service.js';
 import { BlueButtonStore } from '../store/bluebutton.store.js';
-import { AuthorizationToken } from './authorization-token.js';
+import type { AuthorizationToken } from './authorization-token.js';
+import { OAUTH_MAX_RESPONSE_BYTES, oauthError, tokenFromAnswer } from './oauth-answers.js';
 import { createAuthData, safeEqual, type AuthData } from './pkce.js';
 import { TokenRefresher } from './token-refresher.js';
 
@@ -184,19 +185,24 @@ export class AuthService {
       client_id: this.config.clientId,
     };
     if (options.tokenOnly) form.token_type_hint = 'access_token';
-    return this.http
-      .send({ method: 'POST', url: `${this.config.apiBaseUrl}/o/${path}/`, form, basicAuth: true })
-      .pipe(
-        map(res => {
-          if (res.status !== 200) throw oauthError(res);
-          this.logger.log('Token revoked');
-        }),
-      );
+    return this.http.send(
+      {
+        method: 'POST',
+        url: `${this.config.apiBaseUrl}/o/${path}/`,
+        form,
+        basicAuth: true,
+        maxBytes: OAUTH_MAX_RESPONSE_BYTES,
+      },
+      res => {
+        if (res.status !== 200) throw oauthError(res);
+        this.logger.log('Token revoked');
+      },
+    );
   }
 
   private exchangeCode(code: string, codeVerifier: string): Observable<AuthorizationToken> {
-    return this.http
-      .send({
+    return this.http.send(
+      {
         method: 'POST',
         url: `${this.config.apiBaseUrl}/o/token/`,
         form: {
@@ -207,13 +213,13 @@ export class AuthService {
           redirect_uri: this.config.callbackUrl,
           code_verifier: codeVerifier,
         },
-      })
-      .pipe(
-        map(res => {
-          if (res.status !== 200) throw oauthError(res);
-          return AuthorizationToken.fromTokenResponse((res.body ?? {}) as object, res.receivedAt);
-        }),
-      );
+        maxBytes: OAUTH_MAX_RESPONSE_BYTES,
+      },
+      res => {
+        if (res.status !== 200) throw oauthError(res);
+        return tokenFromAnswer(res);
+      },
+    );
   }
 }
 
@@ -231,16 +237,4 @@ function requireCode(code?: string): string {
   if (!code)
     throw new OAuthError('invalid_request', 'The callback URL has no "code" parameter', undefined);
   return code;
-}
-
-/** An OAuth error from a non-200 answer of the token or revoke endpoint (either error family). */
-function oauthError(res: BlueButtonResponse): OAuthError {
-  const body = (res.body ?? {}) as {
-    error?: unknown;
-    error_description?: unknown;
-    message?: unknown;
-  };
-  const error = typeof body.error === 'string' ? body.error : `http_${res.status}`;
-  const text = body.error_description ?? body.message;
-  return new OAuthError(error, typeof text === 'string' ? text : undefined, res.status);
 }

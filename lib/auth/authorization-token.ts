@@ -1,5 +1,14 @@
 import { inspect } from 'node:util';
-import { UnexpectedResponseError } from '../errors/bluebutton.errors.js';
+import {
+  badTokenAnswer,
+  isBearer,
+  MAX_EXPIRES_IN_SECONDS,
+  notBearer,
+  parseExpiresIn,
+  parseGrantExpiration,
+  parseJson,
+  parseResourceScope,
+} from './token-fields.js';
 
 /** The persistable form of an {@link AuthorizationToken} (what `token.toJSON()` returns). */
 export interface AuthorizationTokenJSON {
@@ -61,6 +70,11 @@ export class AuthorizationToken {
     patient?: string;
     accessGrantExpiration?: Date | null;
   }) {
+    // An Invalid Date is never "expired" and throws from toISOString(): refuse it at the source.
+    if (!Number.isFinite(fields.expiresAt?.getTime()))
+      throw new TypeError('AuthorizationToken: expiresAt is not a valid date');
+    if (!Number.isFinite(fields.expiresIn))
+      throw new TypeError('AuthorizationToken: expiresIn is not a finite number');
     this.#accessToken = fields.accessToken;
     this.#refreshToken = fields.refreshToken || undefined;
     this.tokenType = fields.tokenType ?? 'Bearer';
@@ -101,11 +115,13 @@ export class AuthorizationToken {
   ): AuthorizationToken {
     if (typeof body.access_token !== 'string' || !body.access_token)
       throw bad('no access_token in the answer');
-    const expiresIn =
-      typeof body.expires_in === 'string' ? Number(body.expires_in) : body.expires_in;
-    if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-      throw bad('expires_in is missing or not a positive number');
+    const expiresIn = parseExpiresIn(body.expires_in);
+    if (expiresIn === undefined) {
+      throw bad(
+        `expires_in is missing or not a number of seconds between 0 and ${MAX_EXPIRES_IN_SECONDS}`,
+      );
     }
+    if (body.token_type !== undefined && !isBearer(body.token_type)) throw notBearer();
     if (body.scope !== undefined && typeof body.scope !== 'string')
       throw bad('scope is not a string');
     const scope =
@@ -128,7 +144,7 @@ export class AuthorizationToken {
     return new AuthorizationToken({
       accessToken: body.access_token,
       refreshToken,
-      tokenType: typeof body.token_type === 'string' ? body.token_type : 'Bearer',
+      tokenType: 'Bearer',
       expiresIn,
       expiresAt: new Date(receivedAt + expiresIn * 1000),
       scope,
@@ -150,7 +166,9 @@ export class AuthorizationToken {
       (typeof j.refreshToken !== 'string' || j.refreshToken === REDACTED)
     )
       fail('refreshToken');
-    if (typeof j.expiresIn !== 'number' || !(j.expiresIn > 0)) fail('expiresIn');
+    if (typeof j.expiresIn !== 'number' || parseExpiresIn(j.expiresIn) === undefined)
+      fail('expiresIn');
+    if (j.tokenType !== undefined && !isBearer(j.tokenType)) fail('tokenType');
     const expiresAt = new Date(j.expiresAt as string);
     if (typeof j.expiresAt !== 'string' || Number.isNaN(expiresAt.getTime())) fail('expiresAt');
     if (!Array.isArray(j.scope) || j.scope.some(s => typeof s !== 'string')) fail('scope');
@@ -160,7 +178,7 @@ export class AuthorizationToken {
     return new AuthorizationToken({
       accessToken: j.accessToken!,
       refreshToken: j.refreshToken,
-      tokenType: typeof j.tokenType === 'string' ? j.tokenType : 'Bearer',
+      tokenType: 'Bearer',
       expiresIn: j.expiresIn!,
       expiresAt,
       scope: j.scope,
@@ -222,54 +240,8 @@ export class AuthorizationToken {
   }
 }
 
-function bad(problem: string): UnexpectedResponseError {
-  return new UnexpectedResponseError(200, 'POST', '/o/token/', problem);
-}
-
-/** JSON.parse whose error names the position only: V8's own message quotes the text (the tokens). */
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    const at = /position (\d+)/.exec(String((error as Error).message))?.[1];
-    throw new TypeError(
-      `AuthorizationToken.fromJSON: the text is not valid JSON${at ? ` (at position ${at})` : ''}`,
-    );
-  }
-}
+const bad = badTokenAnswer;
 
 function fail(field: string): never {
   throw new TypeError(`AuthorizationToken.fromJSON: "${field}" is missing or invalid`);
-}
-
-/** Parses Blue Button's `YYYY-MM-DDTHH:MM:SSZ` (or the docs' `YYYY-MM-DD HH:MM:SSZ`); "" means none. */
-function parseGrantExpiration(value: unknown): Date | null | undefined {
-  if (value === '' || value === null) return null;
-  if (typeof value !== 'string') return undefined;
-  const m =
-    /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(
-      value.trim(),
-    );
-  if (!m) return undefined;
-  const date = new Date(
-    `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ?? ''}${m[8] ?? 'Z'}`,
-  );
-  return Number.isNaN(date.getTime()) ? undefined : date;
-}
-
-interface ResourceScope {
-  context: string;
-  resource: string;
-  permissions: Set<string>;
-}
-
-/** Splits `patient/ExplanationOfBenefit.rs` into its parts; `.read` becomes `{r, s}`. */
-function parseResourceScope(scope: string): ResourceScope | undefined {
-  const m = /^(patient|user|system)\/([A-Za-z*]+)\.(read|write|\*|[cruds]+)$/.exec(scope);
-  if (!m) return undefined;
-  const p = m[3];
-  const permissions = new Set(
-    p === 'read' ? ['r', 's'] : p === 'write' ? ['c', 'u', 'd'] : p === '*' ? [...'cruds'] : [...p],
-  );
-  return { context: m[1], resource: m[2], permissions };
 }

@@ -9,11 +9,13 @@ import {
   OAuthError,
   ReauthorizationRequiredError,
   TokenRefreshError,
+  UnexpectedResponseError,
   type ReauthorizationReason,
 } from '../errors/bluebutton.errors.js';
 import { BlueButtonHttp, type BlueButtonResponse } from '../http/bluebutton-http.service.js';
 import { BlueButtonStore } from '../store/bluebutton.store.js';
 import { AuthorizationToken, type AuthorizationTokenJSON } from './authorization-token.js';
+import { OAUTH_MAX_RESPONSE_BYTES, tokenFromAnswer } from './oauth-answers.js';
 import { StoredTokens } from './stored-tokens.js';
 
 /** What became of one refresh token, shared with every caller and every instance. */
@@ -186,36 +188,47 @@ export class TokenRefresher {
   }
 
   private async post(token: AuthorizationToken, refreshToken: string): Promise<AuthorizationToken> {
-    let res: BlueButtonResponse;
+    const answer = this.http.send(
+      {
+        method: 'POST',
+        url: `${this.config.apiBaseUrl}/o/token/`,
+        form: {
+          grant_type: 'refresh_token',
+          refresh_token: refreshToken,
+          client_id: this.config.clientId,
+        },
+        basicAuth: true,
+        maxBytes: OAUTH_MAX_RESPONSE_BYTES,
+      },
+      res => {
+        if (res.status !== 200) throw classifyRefreshFailure(res);
+        if (res.data === undefined)
+          throw new TokenRefreshError('the token endpoint answered 200 without JSON', 200);
+        try {
+          return tokenFromAnswer(res, token);
+        } catch (error) {
+          // An unusable 200 fails this refresh only; a non-Bearer token type stays an OAuthError.
+          if (error instanceof UnexpectedResponseError)
+            throw new TokenRefreshError(error.problem, 200);
+          throw error;
+        }
+      },
+    );
     try {
-      res = await firstValueFrom(
-        this.http.send({
-          method: 'POST',
-          url: `${this.config.apiBaseUrl}/o/token/`,
-          form: {
-            grant_type: 'refresh_token',
-            refresh_token: refreshToken,
-            client_id: this.config.clientId,
-          },
-          basicAuth: true,
-        }),
-      );
+      return await firstValueFrom(answer);
     } catch (error) {
-      // Network failure or timeout: the POST may or may not have arrived, so it is not repeated.
+      if (
+        error instanceof ReauthorizationRequiredError ||
+        error instanceof TokenRefreshError ||
+        error instanceof OAuthError
+      )
+        throw error;
+      // Network failure, timeout or an oversized answer: the POST may have arrived, so it is not
+      // repeated.
       throw new TokenRefreshError(
         error instanceof BlueButtonError ? error.message : 'network error',
       );
     }
-    if (res.status === 200) {
-      if (res.body === undefined)
-        throw new TokenRefreshError('the token endpoint answered 200 without JSON', 200);
-      try {
-        return AuthorizationToken.fromTokenResponse(res.body as object, res.receivedAt, token);
-      } catch (error) {
-        throw new TokenRefreshError((error as Error).message, 200);
-      }
-    }
-    throw classifyRefreshFailure(res);
   }
 }
 

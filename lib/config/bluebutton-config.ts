@@ -49,6 +49,10 @@ export class BlueButtonConfig {
   readonly refreshSkewMs!: number;
   /** Pages fetched at once by the paginators. */
   readonly pageConcurrency!: number;
+  /** Largest answer body accepted (decompressed), bytes. */
+  readonly maxResponseBytes!: number;
+  /** Page cap of the paginators: more pages end with `PaginationError`. */
+  readonly maxPages!: number;
   /** Built-in routes, or undefined when they are off. */
   readonly routes?: Readonly<
     Required<Omit<BlueButtonRoutesOptions, 'version'>> & { version?: BlueButtonRoutesVersion }

@@ -239,6 +239,18 @@ export class BlueButtonOptionsDto {
   pageConcurrency?: number;
 
   @IsOptional()
+  @IsInt({ message: 'must be a whole number of bytes' })
+  @Min(1024, { message: 'must be at least 1024 (1 KiB)' })
+  @Max(1024 ** 3, { message: 'must be at most 1073741824 (1 GiB)' })
+  maxResponseBytes?: number;
+
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number of pages' })
+  @Min(1, { message: 'must be at least 1' })
+  @Max(1_000_000, { message: 'must be at most 1000000' })
+  maxPages?: number;
+
+  @IsOptional()
   @ValidateNested()
   @Type(() => RoutesDto)
   routes?: RoutesDto;
@@ -276,6 +288,8 @@ export const KNOWN_KEYS = {
     'timeoutMs',
     'refreshSkewMs',
     'pageConcurrency',
+    'maxResponseBytes',
+    'maxPages',
     'routes',
     'middleware',
     'session',

@@ -107,6 +107,17 @@ export interface BlueButtonModuleOptions {
   refreshSkewMs?: number;
   /** Pages fetched at once by the paginators. Default 4 (1 = follow `next` strictly). */
   pageConcurrency?: number;
+  /**
+   * Largest answer body accepted, in bytes after decompression, on every request; a larger one
+   * fails with `ResponseTooLargeError` without being read further. Default 33554432 (32 MiB).
+   */
+  maxResponseBytes?: number;
+  /**
+   * Most pages one paginated search follows, the first included; a search with more fails with
+   * `PaginationError` once they are emitted. Default 1000. A per-call `maxPages` replaces it and
+   * stops quietly instead.
+   */
+  maxPages?: number;
   /** Enables the built-in login / callback / logout routes (`true` for the defaults). */
   routes?: BlueButtonRoutesOptions | boolean;
   /** Scopes the per-request context middleware (default: every route), or `false` to turn it off. */

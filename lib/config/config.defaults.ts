@@ -17,6 +17,17 @@ export const CONFIG_DEFAULTS = {
   timeoutMs: 30_000,
   refreshSkewMs: 60_000,
   pageConcurrency: 4,
+  /**
+   * BB2's largest answers are EOB pages: `_count` is at most 50, and the largest sandbox EOB is
+   * 82 KB of JSON (about twice that as BB2 pretty-prints it), so a worst-case page is about 8 MB.
+   * 32 MiB is four times that, and still a bound: a gzip bomb or an endless body stops here.
+   */
+  maxResponseBytes: 32 * 1024 * 1024,
+  /**
+   * At BB2's default `_count` of 10 this is 10,000 claims per search (50,000 at `_count=50`), far
+   * above the heaviest synthetic beneficiary (76); a server that keeps sending pages stops here.
+   */
+  maxPages: 1000,
   routes: {
     login: '/bluebutton/login',
     logout: '/bluebutton/logout',

@@ -223,7 +223,30 @@ export class BlueButtonNetworkError extends BlueButtonError {
   }
 }
 
-/** Pagination stopped: a `next` link repeated (a server loop) or the page cap was reached. */
+/**
+ * Blue Button's answer to one request was larger than `maxResponseBytes` once decompressed. Reading
+ * stopped at the limit (the rest was never buffered) and the request is not retried.
+ */
+export class ResponseTooLargeError extends BlueButtonError {
+  readonly code = 'BB_RESPONSE_TOO_LARGE';
+
+  /** Creates the error naming the request and the limit it crossed. */
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly limitBytes: number,
+  ) {
+    super(
+      `Blue Button's answer to ${method} ${path} is larger than ${limitBytes} bytes ` +
+        `(maxResponseBytes); it was not read further`,
+    );
+  }
+}
+
+/**
+ * Pagination stopped: a `next` link repeated, a page added no new resource while promising more
+ * (a server loop), the first page described an impossible plan, or the page cap was reached.
+ */
 export class PaginationError extends BlueButtonError {
   readonly code = 'BB_PAGINATION';
 }

@@ -26,12 +26,11 @@ import {
   FhirHttpError,
   ReauthorizationRequiredError,
   TokenRefreshError,
-  UnexpectedResponseError,
 } from '../errors/bluebutton.errors.js';
-import { BlueButtonHttp, type BlueButtonResponse } from '../http/bluebutton-http.service.js';
-import { excerpt } from '../http/redact.js';
-import { parseRetryAfter, retryWithBackoff } from '../http/retry.operator.js';
+import { BlueButtonHttp } from '../http/bluebutton-http.service.js';
+import { retryWithBackoff } from '../http/retry.operator.js';
 import { resolveApiUrl } from '../http/url-safety.js';
+import { expectedResourceType, fhirAnswer, invalidTokenErrors } from './fhir-answer.js';
 import {
   toSearchParams,
   type CommonSearchParams,
@@ -43,8 +42,11 @@ import {
 } from './fhir.types.js';
 import { paginate } from './paginate.js';
 
-/** 401 answers whose challenge says the access token is invalid or expired: worth one refresh. */
-const invalidTokenErrors = new WeakSet<FhirHttpError>();
+/** One successful GET: the checked data and its status. */
+interface Answer {
+  data: unknown;
+  status: number;
+}
 
 /**
  * Blue Button data access. Every call returns a cold `Observable<FhirResponse<T>>` carrying the
@@ -87,7 +89,7 @@ export class FhirService {
 
   /** The OpenID Connect userinfo profile (needs the `profile` scope). */
   getProfileData(token: AuthorizationToken): Observable<FhirResponse<UserInfo>> {
-    return this.get('connect/userinfo', token, undefined, 'application/json');
+    return this.get('connect/userinfo', token, undefined, { accept: 'application/json' });
   }
 
   /** Any path under `/v{N}/` (e.g. `fhir/Coverage/part-a--…`) or an absolute URL on the configured origin. */
@@ -112,7 +114,9 @@ export class FhirService {
           ]),
       );
     }
-    return this.get('fhir/Patient/$generate-insurance-card', token);
+    return this.get('fhir/Patient/$generate-insurance-card', token, undefined, {
+      expected: 'Bundle',
+    });
   }
 
   /** Reads one Patient by id (only the token's own beneficiary is readable). */
@@ -136,11 +140,11 @@ export class FhirService {
   /** The server's CapabilityStatement (no token needed). */
   getCapabilityStatement(): Observable<CapabilityStatement> {
     return defer(() =>
-      this.http.send({ method: 'GET', url: resolveApiUrl('fhir/metadata', this.config).href }),
-    ).pipe(
-      map(res => checked(res).body as CapabilityStatement),
-      retryWithBackoff(this.config.retrySettings),
-    );
+      this.http.send(
+        { method: 'GET', url: resolveApiUrl('fhir/metadata', this.config).href },
+        res => fhirAnswer(res, 'CapabilityStatement') as CapabilityStatement,
+      ),
+    ).pipe(retryWithBackoff(this.config.retrySettings));
   }
 
   /**
@@ -173,23 +177,12 @@ export class FhirService {
   ): Observable<FhirResponse<T>> {
     return paginate(bundle, token, {
       fetchPage: (url, t) =>
-        this.withToken(t, u => this.send(url, u, 'application/fhir+json')).pipe(
-          map(page => {
-            const data = page.data as Bundle | undefined;
-            if (data?.resourceType !== 'Bundle') {
-              throw new UnexpectedResponseError(
-                page.status,
-                'GET',
-                url.pathname,
-                'a page that is not a Bundle',
-              );
-            }
-            return page as FhirResponse<Bundle>;
-          }),
-        ),
+        this.withToken<Bundle>(t, u => this.send(url, u, 'application/fhir+json', 'Bundle')),
       resolve: link => resolveApiUrl(link, this.config),
       concurrency: options.pageConcurrency ?? this.config.pageConcurrency,
-      maxPages: options.maxPages ?? Infinity,
+      // The caller's own limit stops quietly; the module's cap is a safety net and says so.
+      maxPages: options.maxPages ?? this.config.maxPages,
+      failAtMaxPages: options.maxPages === undefined,
     }) as Observable<FhirResponse<T>>;
   }
 
@@ -210,24 +203,27 @@ export class FhirService {
     path: string,
     token: AuthorizationToken,
     params?: Record<string, CommonSearchParams[string]>,
-    accept = 'application/fhir+json',
+    { accept = 'application/fhir+json', expected }: { accept?: string; expected?: string } = {},
   ): Observable<FhirResponse<T>> {
     return defer(() => {
       const url = resolveApiUrl(path, this.config);
       for (const [k, v] of toSearchParams(params)) url.searchParams.append(k, v);
-      return this.withToken<T>(token, t => this.send(url, t, accept));
+      const resourceType = expected ?? expectedResourceType(url);
+      return this.withToken<T>(token, t => this.send(url, t, accept, resourceType));
     });
   }
 
-  /** One GET attempt; non-2xx and unusable bodies become typed errors. */
+  /** One GET attempt; non-2xx answers and bodies of the wrong shape become typed errors. */
   private send(
     url: URL,
     token: AuthorizationToken,
     accept: string,
-  ): Observable<BlueButtonResponse> {
-    return this.http
-      .send({ method: 'GET', url: url.href, bearer: token.accessToken, accept })
-      .pipe(map(res => checked(res, token.accessToken)));
+    expected: string | undefined,
+  ): Observable<Answer> {
+    return this.http.send(
+      { method: 'GET', url: url.href, bearer: token.accessToken, accept },
+      res => ({ data: fhirAnswer(res, expected), status: res.status }),
+    );
   }
 
   /**
@@ -237,7 +233,7 @@ export class FhirService {
    */
   private withToken<T>(
     token: AuthorizationToken,
-    send: (t: AuthorizationToken) => Observable<BlueButtonResponse>,
+    send: (t: AuthorizationToken) => Observable<Answer>,
   ): Observable<FhirResponse<T>> {
     const auto = this.config.tokenRefreshOnExpire;
     let current = token;
@@ -274,42 +270,7 @@ export class FhirService {
           }),
         ),
       ),
-      map(res => ({ token: current, data: res.body as T, status: res.status })),
+      map(res => ({ token: current, data: res.data as T, status: res.status })),
     );
   }
-}
-
-/** Passes 2xx JSON answers; turns everything else into `FhirHttpError` / `UnexpectedResponseError`. */
-function checked(res: BlueButtonResponse, bearer?: string): BlueButtonResponse {
-  // A proxy or debug page may echo the request: the token sent must not reach an error's excerpt.
-  const text = () => (bearer ? res.text.replaceAll(bearer, '[redacted]') : res.text);
-  const redactedJson = (): unknown => {
-    try {
-      return JSON.parse(text());
-    } catch {
-      return excerpt(text());
-    }
-  };
-  if (res.status >= 200 && res.status < 300) {
-    if (res.body === undefined) {
-      const problem = res.malformedJson
-        ? 'the JSON is truncated or malformed'
-        : `expected JSON but got ${res.headers['content-type'] || 'an empty body'}${res.text ? ` ("${excerpt(text(), 60)}")` : ''}`;
-      throw new UnexpectedResponseError(res.status, res.method, res.path, problem);
-    }
-    return res;
-  }
-  // A JSON error body that echoes the request must not carry the token either.
-  const body =
-    res.body !== undefined && bearer && res.text.includes(bearer) ? redactedJson() : res.body;
-  const error = new FhirHttpError(
-    res.status,
-    body ?? excerpt(text()),
-    res.method,
-    res.path,
-    parseRetryAfter(res.headers['retry-after']),
-  );
-  if (res.status === 401 && /invalid_token/.test(res.headers['www-authenticate'] ?? ''))
-    invalidTokenErrors.add(error);
-  throw error;
 }

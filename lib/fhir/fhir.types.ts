@@ -59,7 +59,10 @@ export interface UserInfo {
 export interface PageOptions {
   /** Pages fetched at once (default: the configured `pageConcurrency`, 4); 1 follows `next` strictly. */
   pageConcurrency?: number;
-  /** Stop after this many pages (the first included). */
+  /**
+   * Stop quietly after this many pages (the first included). Without it the module's `maxPages`
+   * cap (default 1000) applies, and a search with more pages ends with `PaginationError`.
+   */
   maxPages?: number;
 }
 

@@ -4,15 +4,23 @@ import type { AxiosError, AxiosResponse, RawAxiosRequestConfig } from 'axios';
 import { Observable } from 'rxjs';
 import { LOG_CONTEXT, SDK_HEADERS } from '../bluebutton.constants.js';
 import { BlueButtonConfig } from '../config/bluebutton-config.js';
-import { BlueButtonNetworkError, BlueButtonTimeoutError } from '../errors/bluebutton.errors.js';
+import {
+  BlueButtonNetworkError,
+  BlueButtonTimeoutError,
+  ResponseTooLargeError,
+} from '../errors/bluebutton.errors.js';
+import { BlueButtonResponse } from './bluebutton-response.js';
 import { safePath } from './redact.js';
+import { Scrubber } from './scrubber.js';
+
+export { BlueButtonResponse } from './bluebutton-response.js';
 
 /** One request to Blue Button. Headers are built fresh from these fields for every request. */
 export interface BlueButtonRequest {
   method: 'GET' | 'POST';
   /** Absolute URL, query included. */
   url: string;
-  /** Form fields, sent urlencoded. */
+  /** Form fields, sent urlencoded. Every value is a secret except those of {@link PUBLIC_FORM_FIELDS}. */
   form?: Record<string, string>;
   /** Access token for `Authorization: Bearer`. */
   bearer?: string;
@@ -20,30 +28,25 @@ export interface BlueButtonRequest {
   basicAuth?: boolean;
   /** `Accept` header. */
   accept?: string;
+  /** A tighter bound than `maxResponseBytes` for answers known to be small (OAuth endpoints). */
+  maxBytes?: number;
 }
 
-/** Blue Button's answer, whatever its status. */
-export interface BlueButtonResponse {
-  status: number;
-  /** Response headers, lowercased. */
-  headers: Record<string, string>;
-  /** The parsed JSON body; undefined when the body is empty or not JSON. */
-  body: unknown;
-  /** The raw body text. */
-  text: string;
-  /** True when the body claimed to be JSON (or looked like it) but did not parse. */
-  malformedJson: boolean;
-  /** When the response arrived (ms since epoch). */
-  receivedAt: number;
-  /** Method and redacted path, for messages. */
-  method: string;
-  path: string;
-}
+/** Form fields that carry no credential, so they may appear in messages. */
+export const PUBLIC_FORM_FIELDS: ReadonlySet<string> = new Set([
+  'grant_type',
+  'client_id',
+  'redirect_uri',
+  'token_type_hint',
+]);
 
 /**
  * The only place that talks to the network. It uses the module's own axios instance, sends the SDK
- * identification headers on every call, applies the per-attempt timeout, and turns every failure
- * into a typed error without the axios request config (which would carry the client secret).
+ * identification headers on every call, applies the per-attempt timeout and the response size
+ * limit, and turns every failure into a typed error without the axios request config (which would
+ * carry the client secret). It is also where secrets are scrubbed: it knows what each request sent,
+ * so every error leaving a request — from the transport or from interpreting the answer — is
+ * scrubbed of those values here, once, whoever built it.
  */
 @Injectable()
 export class BlueButtonHttp {
@@ -55,20 +58,23 @@ export class BlueButtonHttp {
     private readonly config: BlueButtonConfig,
   ) {}
 
-  /** Sends one request (cold: each subscription is one attempt; unsubscribing aborts it). */
-  send(request: BlueButtonRequest): Observable<BlueButtonResponse> {
-    return new Observable<BlueButtonResponse>(subscriber => {
+  /**
+   * Sends one request and interprets its answer with `interpret` (cold: each subscription is one
+   * attempt; unsubscribing aborts it). Whatever `interpret` or the transport throws reaches the
+   * subscriber scrubbed of every value the request sent.
+   */
+  send<T>(request: BlueButtonRequest, interpret: (res: BlueButtonResponse) => T): Observable<T> {
+    return new Observable<T>(subscriber => {
       const path = safePath(request.url);
+      const scrubber = this.scrubberFor(request);
+      const fail = (error: unknown) => subscriber.error(scrubber.error(error));
+      const maxBytes = Math.min(request.maxBytes ?? Infinity, this.config.maxResponseBytes);
       const headers: Record<string, string> = {
         ...SDK_HEADERS,
         Accept: request.accept ?? 'application/json',
       };
       if (request.bearer) headers.Authorization = `Bearer ${request.bearer}`;
-      if (request.basicAuth) {
-        // RFC 6749 §2.3.1: each part form-urlencoded before Base64, as Blue Button (DOT) decodes them.
-        const pair = `${formEncode(this.config.clientId)}:${formEncode(this.config.clientSecret)}`;
-        headers.Authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
-      }
+      if (request.basicAuth) headers.Authorization = `Basic ${this.basicCredentials()}`;
       let data: string | undefined;
       if (request.form) {
         headers['Content-Type'] = 'application/x-www-form-urlencoded';
@@ -84,7 +90,7 @@ export class BlueButtonHttp {
         settled = true;
         abort.abort();
         this.logger.warn(`${request.method} ${path} timed out after ${this.config.timeoutMs} ms`);
-        subscriber.error(new BlueButtonTimeoutError(request.method, path, this.config.timeoutMs));
+        fail(new BlueButtonTimeoutError(request.method, path, this.config.timeoutMs));
       }, this.config.timeoutMs);
       const started = Date.now();
       const config: RawAxiosRequestConfig = {
@@ -98,6 +104,9 @@ export class BlueButtonHttp {
         validateStatus: () => true,
         maxRedirects: 0,
         decompress: true,
+        // axios counts the *decompressed* chunks against this as they stream in and aborts the
+        // response past it, so a gzip bomb or an endless chunked body costs at most this much.
+        maxContentLength: maxBytes,
         signal: abort.signal,
       };
       this.http.axiosRef.request<string>(config).then(
@@ -105,21 +114,21 @@ export class BlueButtonHttp {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          let response: BlueButtonResponse;
+          let result: T;
           try {
-            response = this.toResponse(res, request.method, path, started);
+            result = interpret(this.toResponse(res, request.method, path, started, scrubber));
           } catch (error) {
-            subscriber.error(error);
+            fail(error);
             return;
           }
-          subscriber.next(response);
+          subscriber.next(result);
           subscriber.complete();
         },
         (error: unknown) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          subscriber.error(this.toError(error, request.method, path));
+          fail(this.toError(error, request.method, path, maxBytes));
         },
       );
       return () => {
@@ -132,11 +141,28 @@ export class BlueButtonHttp {
     });
   }
 
+  /** Every value this request sends that could be echoed back: the client secret always. */
+  private scrubberFor(request: BlueButtonRequest): Scrubber {
+    const secrets = [this.config.clientSecret, request.bearer];
+    for (const [field, value] of Object.entries(request.form ?? {})) {
+      if (!PUBLIC_FORM_FIELDS.has(field)) secrets.push(value);
+    }
+    if (request.basicAuth) secrets.push(this.basicCredentials());
+    return new Scrubber(secrets);
+  }
+
+  /** The Base64 of HTTP Basic: RFC 6749 §2.3.1 form-encodes each part first, as DOT decodes them. */
+  private basicCredentials(): string {
+    const pair = `${formEncode(this.config.clientId)}:${formEncode(this.config.clientSecret)}`;
+    return Buffer.from(pair).toString('base64');
+  }
+
   private toResponse(
     res: AxiosResponse<string>,
     method: string,
     path: string,
     started: number,
+    scrubber: Scrubber,
   ): BlueButtonResponse {
     const receivedAt = Date.now();
     const headers: Record<string, string> = {};
@@ -144,25 +170,18 @@ export class BlueButtonHttp {
       if (v != null) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
     }
     const text = typeof res.data === 'string' ? res.data : '';
-    const type = headers['content-type'] ?? '';
-    let body: unknown;
-    let malformedJson = false;
-    const trimmed = text.trimStart();
-    if (/json/i.test(type) || trimmed.startsWith('{') || trimmed.startsWith('[')) {
-      try {
-        body = trimmed ? JSON.parse(text) : undefined;
-      } catch {
-        malformedJson = true;
-      }
-    }
     if (Logger.isLevelEnabled('verbose')) {
       this.logger.verbose(`${method} ${path} → ${res.status} (${receivedAt - started} ms)`);
     }
-    return { status: res.status, headers, body, text, malformedJson, receivedAt, method, path };
+    return new BlueButtonResponse(res.status, headers, text, receivedAt, method, path, scrubber);
   }
 
-  private toError(error: unknown, method: string, path: string): Error {
+  private toError(error: unknown, method: string, path: string, maxBytes: number): Error {
     const axiosError = error as AxiosError;
+    if (axiosError?.code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(axiosError.message)) {
+      this.logger.warn(`${method} ${path} answered more than ${maxBytes} bytes; not read further`);
+      return new ResponseTooLargeError(method, path, maxBytes);
+    }
     const reason = axiosError?.code ?? (error instanceof Error ? error.message : 'unknown error');
     if (reason === 'ECONNABORTED' || reason === 'ETIMEDOUT') {
       return new BlueButtonTimeoutError(method, path, this.config.timeoutMs);

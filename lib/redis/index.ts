@@ -13,9 +13,14 @@
  * once Redis answers, add `lazyConnect: true` and `await redis.connect()` in the client's factory.
  * Whatever the options, each store call is bounded by `operationTimeoutMs` (default 1 s).
  *
- * Redis keys (default prefix `bluebutton:`): values at `<prefix>v:<key>` holding
- * `{"v":<version|null>,"d":<value>}` (or `"e":{k,iv,t,c}` when encrypted), locks at
- * `<prefix>lock:<key>` holding the lock token. Every key that can expire has a Redis TTL.
+ * Encryption at rest is required: pass `encryption: { keys, currentKeyId }`, or write
+ * `encryption: false` to store values in clear; without either the constructor throws.
+ *
+ * Redis keys (default prefix `bluebutton:`): values at `<prefix>h:<kind>:<HMAC(key)>` holding
+ * `{"v":<version|null>,"e":{k,iv,t,c}}` (or `"d":<value>` without encryption), locks at
+ * `<prefix>hl:<SHA-256(key)>` holding the lock token; no session id, state or user id appears in
+ * a key name. Entries of earlier versions at `<prefix>v:<key>` are still read, and moved, while
+ * `legacyKeyNames` is on. Every key that can expire has a Redis TTL.
  *
  * @packageDocumentation
  */

@@ -31,15 +31,28 @@ export interface RedisBlueButtonStoreOptions {
    * fails with `BlueButtonStoreError`. Default 1000.
    */
   operationTimeoutMs?: number;
-  /** Encrypts stored values (tokens are bearer credentials to a person's medical claims). */
-  encryption?: RedisStoreEncryptionOptions;
+  /**
+   * Encryption at rest of stored values — required: tokens and PKCE verifiers are bearer
+   * credentials to a person's Medicare claims, and anyone who can write to Redis could otherwise
+   * switch a session to another beneficiary. Write `encryption: false` to store them in clear
+   * (local development, or a Redis as trusted as the app's own memory).
+   */
+  encryption: RedisStoreEncryptionOptions | false;
+  /**
+   * Also read, and move to their hashed names, entries that earlier versions stored under raw key
+   * names (`<prefix>v:<key>`). Default true; turn it off once those entries have expired (13
+   * months for tokens) to save one round trip whenever a key is absent.
+   */
+  legacyKeyNames?: boolean;
 }
 
 /** The options once validated, with defaults applied and keys decoded. */
 export interface ResolvedRedisStoreOptions {
   prefix: string;
   operationTimeoutMs: number;
+  /** The decoded keys, or undefined when the app wrote `encryption: false`. */
   encryption?: { keys: Map<string, Buffer>; currentKeyId: string };
+  legacyKeyNames: boolean;
 }
 
 /** Default of {@link RedisBlueButtonStoreOptions.prefix}. */
@@ -66,7 +79,7 @@ export function resolveRedisStoreOptions(
       reason: 'must be an ioredis client (new Redis(...) or new Cluster(...) from ioredis ≥ 5.4)',
     });
   }
-  const opts = options ?? {};
+  const opts = (options ?? {}) as Partial<RedisBlueButtonStoreOptions>;
   if (typeof opts !== 'object' || Array.isArray(opts)) {
     throw new BlueButtonConfigError(
       issues,
@@ -87,13 +100,26 @@ export function resolveRedisStoreOptions(
     issues.push({ key: 'operationTimeoutMs', reason: 'must be a positive number of milliseconds' });
   }
 
-  const encryption =
-    opts.encryption === undefined ? undefined : resolveEncryption(opts.encryption, issues);
+  let encryption: ResolvedRedisStoreOptions['encryption'];
+  if (opts.encryption === undefined) {
+    issues.push({
+      key: 'encryption',
+      reason:
+        'is required: stored tokens are bearer credentials to Medicare claims. Pass ' +
+        '{ keys: { k1: <32 random bytes, base64 — `openssl rand -base64 32`> }, currentKeyId: "k1" }, ' +
+        'or write encryption: false to store them in clear (development only)',
+    });
+  } else if (opts.encryption !== false) {
+    encryption = resolveEncryption(opts.encryption, issues);
+  }
+  const legacyKeyNames = opts.legacyKeyNames ?? true;
+  if (typeof legacyKeyNames !== 'boolean')
+    issues.push({ key: 'legacyKeyNames', reason: 'must be true or false' });
 
   if (issues.length) {
     throw new BlueButtonConfigError(issues, undefined, 'Invalid RedisBlueButtonStore options');
   }
-  return { prefix, operationTimeoutMs, encryption };
+  return { prefix, operationTimeoutMs, encryption, legacyKeyNames };
 }
 
 function resolveEncryption(
@@ -101,7 +127,10 @@ function resolveEncryption(
   issues: ConfigIssue[],
 ): ResolvedRedisStoreOptions['encryption'] {
   if (!encryption || typeof encryption !== 'object') {
-    issues.push({ key: 'encryption', reason: 'must be an object { keys, currentKeyId }' });
+    issues.push({
+      key: 'encryption',
+      reason: 'must be an object { keys, currentKeyId }, or false',
+    });
     return undefined;
   }
   const { keys: given, currentKeyId } = encryption;

@@ -2,14 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import { LOG_CONTEXT } from '../bluebutton.constants.js';
-import { BlueButtonStoreError } from '../errors/bluebutton.errors.js';
 import {
   BlueButtonStore,
   type StoreDeleteOptions,
   type StoreSetOptions,
 } from '../store/bluebutton.store.js';
-import { ValueCipher, type OpenFailure } from './encryption.js';
-import { DELETE_VERSIONED, RELEASE_LOCK, SET_VERSIONED, type LuaScript } from './lua-scripts.js';
+import { ValueCipher } from './encryption.js';
+import { EntryCodec } from './entry-codec.js';
+import { RedisKeyNames } from './key-names.js';
+import { DELETE_VERSIONED, RELEASE_LOCK, SET_VERSIONED } from './lua-scripts.js';
+import { RedisCommands } from './redis-commands.js';
 import {
   resolveRedisStoreOptions,
   type RedisBlueButtonStoreOptions,
@@ -27,24 +29,13 @@ export type BlueButtonStoreHealth<Key extends string = string> = Record<
   { status: 'up' } | { status: 'down'; message: string }
 >;
 
-/** One stored entry: the version stays readable by Lua, outside the (possibly encrypted) value. */
-interface Entry {
-  v: number | null;
-  /** The value itself (no encryption). Absent when the value was `undefined`. */
-  d?: unknown;
-  /** The encrypted value's JSON (encryption on); unchecked until {@link ValueCipher.isSealed}. */
-  e?: unknown;
-}
-
-type Operation = 'get' | 'set' | 'take' | 'delete' | 'acquireLock' | 'releaseLock' | 'ping';
-
-class OperationTimeout extends Error {}
-
 /**
  * A {@link BlueButtonStore} on Redis (through the app's own ioredis client) for apps that run as
  * several instances: a login started on one instance completes on another, a pending state is
  * taken exactly once (`GETDEL`), a refresh lock (`SET NX PX`) elects one refresher, versioned
- * writes (Lua) never let a stale token overwrite a newer one, and values can be encrypted at rest.
+ * writes (Lua) never let a stale token overwrite a newer one. Values are encrypted at rest unless the
+ * app writes `encryption: false`, and key names are HMACs of the keys (see {@link RedisKeyNames}),
+ * so neither tokens nor session ids and states can be read out of Redis.
  *
  * Every call fails fast with `BlueButtonStoreError` while Redis is unreachable and works again as
  * soon as the client has reconnected. The client belongs to the app: the store never closes it.
@@ -85,34 +76,59 @@ class OperationTimeout extends Error {}
  */
 export class RedisBlueButtonStore extends BlueButtonStore {
   private readonly logger = new Logger(LOG_CONTEXT);
-  private readonly prefix: string;
-  private readonly timeoutMs: number;
-  private readonly cipher?: ValueCipher;
-  private reachable = true;
-  /** The "cannot read this entry" warnings already logged: a retired key must not flood the log. */
-  private readonly warned = new Set<string>();
+  private readonly redis: RedisCommands;
+  private readonly codec: EntryCodec;
+  private readonly names: RedisKeyNames;
+  private readonly fingerprint?: { name: string; value: string };
+  private fingerprintChecked = false;
 
   /**
    * Wraps the app's ioredis client. Throws `BlueButtonConfigError` (naming each bad option, never
-   * key material) when the options are invalid, so a misconfigured app stops at boot.
+   * key material) when the options are invalid — `encryption` missing included — so a
+   * misconfigured app stops at boot.
    */
-  constructor(
-    private readonly client: RedisStoreClient,
-    options?: RedisBlueButtonStoreOptions,
-  ) {
+  constructor(client: RedisStoreClient, options: RedisBlueButtonStoreOptions) {
     super();
-    const resolved = resolveRedisStoreOptions(client, options);
-    this.prefix = resolved.prefix;
-    this.timeoutMs = resolved.operationTimeoutMs;
-    if (resolved.encryption) {
-      this.cipher = new ValueCipher(resolved.encryption.keys, resolved.encryption.currentKeyId);
-    }
+    const { prefix, operationTimeoutMs, encryption, legacyKeyNames } = resolveRedisStoreOptions(
+      client,
+      options,
+    );
+    this.redis = new RedisCommands(client, prefix, operationTimeoutMs, this.logger);
+    const keys = [...(encryption?.keys ?? [])];
+    const current = keys.filter(([id]) => id === encryption?.currentKeyId);
+    const older = keys.filter(([id]) => id !== encryption?.currentKeyId);
+    this.codec = new EntryCodec(
+      encryption && new ValueCipher(encryption.keys, encryption.currentKeyId),
+      this.logger,
+    );
+    this.names = new RedisKeyNames(
+      prefix,
+      [...current, ...older].map(([, bytes]) => bytes),
+      legacyKeyNames,
+    );
+    this.fingerprint = this.names.fingerprint(encryption?.currentKeyId);
+  }
+
+  /** The Redis key that holds `key`'s value (for diagnostics: the name is an HMAC of `key`). */
+  redisKey(key: string): string {
+    return this.names.value(key);
   }
 
   /** @inheritdoc */
   async get<T = unknown>(key: string): Promise<T | undefined> {
-    const raw = await this.run('get', () => this.call('GET', this.valueKey(key)));
-    return this.decode<T>(key, raw);
+    this.checkFingerprint();
+    const name = this.names.value(key);
+    const raw = await this.redis.call('get', 'GET', name);
+    if (raw !== null && raw !== undefined) return this.codec.decode<T>(key, raw);
+    for (const old of this.names.fallbacks(key)) {
+      const found = await this.redis.call('get', 'GET', old);
+      if (found === null || found === undefined) continue;
+      const value = this.codec.decode<T>(key, found);
+      // Only an entry this store can read is worth its new name; the rest keeps its own TTL.
+      if (value !== undefined) await this.move(old, name, String(found));
+      return value;
+    }
+    return undefined;
   }
 
   /** @inheritdoc */
@@ -121,21 +137,32 @@ export class RedisBlueButtonStore extends BlueButtonStore {
     if (version !== undefined && !Number.isFinite(version)) {
       throw new RangeError('BlueButtonStore.set: version must be a finite number');
     }
+    this.checkFingerprint();
     const ttl = ttlArgument(options.ttlMs);
-    const entry = this.encode(key, value, version ?? null);
-    const redisKey = this.valueKey(key);
+    const entry = this.codec.encode(key, value, version ?? null);
+    const name = this.names.value(key);
     if (version === undefined) {
-      await this.run('set', () =>
-        ttl === 0
-          ? this.call('DEL', redisKey)
-          : ttl > 0
-            ? this.call('SET', redisKey, entry, 'PX', ttl)
-            : this.call('SET', redisKey, entry),
-      );
+      await (ttl === 0
+        ? this.redis.call('set', 'DEL', name)
+        : ttl > 0
+          ? this.redis.call('set', 'SET', name, entry, 'PX', ttl)
+          : this.redis.call('set', 'SET', name, entry));
+      // An older copy under an earlier name must not resurface once this one expires.
+      await Promise.all(this.names.fallbacks(key).map(old => this.redis.call('set', 'DEL', old)));
       return true;
     }
-    const written = await this.run('set', () =>
-      this.script(SET_VERSIONED, redisKey, String(version), entry, String(ttl)),
+    // A versioned write compares with the newest entry, wherever it is: bring that one home first.
+    for (const old of this.names.fallbacks(key)) {
+      const found = await this.redis.call('set', 'GET', old);
+      if (found !== null && found !== undefined) await this.move(old, name, String(found));
+    }
+    const written = await this.redis.script(
+      'set',
+      SET_VERSIONED,
+      name,
+      String(version),
+      entry,
+      String(ttl),
     );
     return written === 1;
   }
@@ -143,8 +170,11 @@ export class RedisBlueButtonStore extends BlueButtonStore {
   /** @inheritdoc */
   async take<T = unknown>(key: string): Promise<T | undefined> {
     // GETDEL (Redis ≥ 6.2) is one atomic command: two instances can never both take a state.
-    const raw = await this.run('take', () => this.call('GETDEL', this.valueKey(key)));
-    return this.decode<T>(key, raw);
+    for (const name of [this.names.value(key), ...this.names.fallbacks(key)]) {
+      const raw = await this.redis.call('take', 'GETDEL', name);
+      if (raw !== null && raw !== undefined) return this.codec.decode<T>(key, raw);
+    }
+    return undefined;
   }
 
   /** @inheritdoc */
@@ -153,10 +183,13 @@ export class RedisBlueButtonStore extends BlueButtonStore {
     if (version !== undefined && !Number.isFinite(version)) {
       throw new RangeError('BlueButtonStore.delete: version must be a finite number');
     }
-    await this.run('delete', () =>
-      version === undefined
-        ? this.call('DEL', this.valueKey(key))
-        : this.script(DELETE_VERSIONED, this.valueKey(key), String(version)),
+    // Every name the value may live under: a logout must not leave an older copy to resurface.
+    await Promise.all(
+      [this.names.value(key), ...this.names.fallbacks(key)].map(name =>
+        version === undefined
+          ? this.redis.call('delete', 'DEL', name)
+          : this.redis.script('delete', DELETE_VERSIONED, name, String(version)),
+      ),
     );
   }
 
@@ -167,16 +200,25 @@ export class RedisBlueButtonStore extends BlueButtonStore {
       throw new RangeError('BlueButtonStore.acquireLock: ttlMs must be a positive finite number');
     }
     const token = randomUUID();
-    const reply = await this.run('acquireLock', () =>
-      this.call('SET', this.lockKey(key), token, 'NX', 'PX', Math.ceil(ttlMs)),
+    const reply = await this.redis.call(
+      'acquireLock',
+      'SET',
+      this.names.lock(key),
+      token,
+      'NX',
+      'PX',
+      Math.ceil(ttlMs),
     );
     return reply === 'OK' ? token : undefined;
   }
 
   /** @inheritdoc */
   async releaseLock(key: string, lockToken: string): Promise<boolean> {
-    const released = await this.run('releaseLock', () =>
-      this.script(RELEASE_LOCK, this.lockKey(key), lockToken),
+    const released = await this.redis.script(
+      'releaseLock',
+      RELEASE_LOCK,
+      this.names.lock(key),
+      lockToken,
     );
     return released === 1;
   }
@@ -190,7 +232,7 @@ export class RedisBlueButtonStore extends BlueButtonStore {
     key: Key = 'bluebutton-store' as Key,
   ): Promise<BlueButtonStoreHealth<Key>> {
     try {
-      await this.run('ping', () => this.call('PING'));
+      await this.redis.call('ping', 'PING');
       return { [key]: { status: 'up' } } as BlueButtonStoreHealth<Key>;
     } catch (error) {
       const message = error instanceof Error ? error.message : 'unknown error';
@@ -198,176 +240,46 @@ export class RedisBlueButtonStore extends BlueButtonStore {
     }
   }
 
-  private valueKey(key: string): string {
-    return `${this.prefix}v:${key}`;
-  }
-
-  /** Locks live apart from values (`lock:` vs `v:`), so no value key can ever collide with a lock. */
-  private lockKey(key: string): string {
-    return `${this.prefix}lock:${key}`;
-  }
-
-  private call(command: string, ...args: (string | number)[]): Promise<unknown> {
-    return this.client.call(command, ...args) as Promise<unknown>;
-  }
-
-  private async script(script: LuaScript, key: string, ...args: string[]): Promise<unknown> {
-    try {
-      return await this.call('EVALSHA', script.sha, 1, key, ...args);
-    } catch (error) {
-      // After a Redis restart (or on a fresh node) the script cache is empty.
-      if (!((error as Error)?.message ?? '').startsWith('NOSCRIPT')) throw error;
-      return this.call('EVAL', script.source, 1, key, ...args);
-    }
+  /**
+   * Once per process, in the background: records the current key's fingerprint, or compares it
+   * with the one another instance recorded. Different bytes under one key id make the instances'
+   * key names differ, so without this check they would silently not share a single entry.
+   */
+  private checkFingerprint(): void {
+    const fingerprint = this.fingerprint;
+    if (!fingerprint || this.fingerprintChecked) return;
+    this.fingerprintChecked = true;
+    const { name, value } = fingerprint;
+    void (async () => {
+      if ((await this.redis.call('set', 'SET', name, value, 'NX')) === 'OK') return;
+      if ((await this.redis.call('get', 'GET', name)) === value) return;
+      const id = name.slice(name.lastIndexOf(':') + 1);
+      this.logger.error(
+        `Another instance uses different bytes for encryption key "${id}": neither can read what ` +
+          `the other stores, so users are logged out at random. Give every instance the same ` +
+          `keys (if you replaced the key on purpose, delete the Redis key ${name}).`,
+      );
+    })().catch(() => {
+      this.fingerprintChecked = false; // Redis unreachable (already logged): try again later.
+    });
   }
 
   /**
-   * Runs one Redis round trip bounded by the operation timeout, mapping every failure to a
-   * `BlueButtonStoreError`. The bound matters even with `enableOfflineQueue: false`: a half-open
-   * connection accepts commands and never answers.
+   * Moves an entry found under an earlier name to its current one, keeping its TTL and never
+   * overwriting a newer entry written there meanwhile (NX). Best effort: the caller already has
+   * the value, and until the move succeeds the entry stays readable where it was.
    */
-  private async run<R>(operation: Operation, command: () => Promise<R>): Promise<R> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new OperationTimeout()), this.timeoutMs);
-      timer.unref();
-    });
-    let pending: Promise<R>;
+  private async move(from: string, to: string, raw: string): Promise<void> {
     try {
-      pending = command();
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
-    // Once the timeout has won, the command's own late failure must not become an unhandled rejection.
-    pending.catch(() => undefined);
-    try {
-      const result = await Promise.race([pending, timeout]);
-      this.markReachable();
-      return result;
-    } catch (error) {
-      throw this.toStoreError(operation, error);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private toStoreError(operation: Operation, error: unknown): BlueButtonStoreError {
-    if (error instanceof OperationTimeout) {
-      const reason = `no answer within ${this.timeoutMs} ms`;
-      this.markUnreachable(reason);
-      return unavailable(operation, reason);
-    }
-    const reason = safeReason(error);
-    if ((error as Error | undefined)?.name === 'ReplyError') {
-      // Redis answered, so it is reachable; the command itself was refused.
-      this.markReachable();
-      if (/^ERR unknown command .GETDEL/i.test(reason)) {
-        return new BlueButtonStoreError(
-          'Blue Button store (Redis) needs Redis 6.2 or later (for GETDEL); upgrade the Redis server.',
-        );
-      }
-      return new BlueButtonStoreError(
-        `Blue Button store (Redis) refused the ${operation} command: ${reason}. Check the Redis ` +
-          `server (authentication, memory limit, read-only replica) and that nothing else writes ` +
-          `keys under the prefix "${this.prefix}".`,
-      );
-    }
-    if (this.client.status === 'end') {
-      // quit()/disconnect() was called (often a shutdown-order problem): nothing will reconnect.
-      return new BlueButtonStoreError(
-        `Blue Button store (Redis) is unavailable (${operation}): the ioredis client was closed ` +
-          `and will not reconnect. Close it only after the app has stopped using the store.`,
-      );
-    }
-    this.markUnreachable(reason);
-    return unavailable(operation, reason);
-  }
-
-  private markUnreachable(reason: string): void {
-    if (!this.reachable) return;
-    this.reachable = false;
-    this.logger.warn(
-      `Blue Button store (Redis) is unavailable (${reason}); requests that need the store fail until it returns.`,
-    );
-  }
-
-  private markReachable(): void {
-    if (this.reachable) return;
-    this.reachable = true;
-    this.logger.log('Blue Button store (Redis) is reachable again.');
-  }
-
-  private encode(key: string, value: unknown, version: number | null): string {
-    const json = JSON.stringify(value);
-    const head = `{"v":${JSON.stringify(version)}`;
-    if (json === undefined) return `${head}}`;
-    if (!this.cipher) return `${head},"d":${json}}`;
-    return `${head},"e":${JSON.stringify(this.cipher.seal(json, { key, version }))}}`;
-  }
-
-  private decode<T>(key: string, raw: unknown): T | undefined {
-    if (raw === null || raw === undefined) return undefined;
-    let entry: Entry;
-    try {
-      entry = JSON.parse(String(raw)) as Entry;
-      if (!entry || typeof entry !== 'object' || !('v' in entry)) throw new TypeError();
+      const ttl = Number(await this.redis.call('get', 'PTTL', from));
+      if (ttl === -2) return;
+      await (ttl > 0
+        ? this.redis.call('set', 'SET', to, raw, 'PX', ttl, 'NX')
+        : this.redis.call('set', 'SET', to, raw, 'NX'));
+      await this.redis.call('delete', 'DEL', from);
     } catch {
-      this.unreadable(key, 'malformed', 'it is not an entry written by RedisBlueButtonStore');
-      return undefined;
+      // An outage is logged by RedisCommands; the next read tries again.
     }
-    if (entry.e === undefined) {
-      if (!('d' in entry)) return undefined;
-      if (this.cipher) {
-        // Accepting plaintext would let anyone with write access to Redis plant a token.
-        this.unreadable(key, 'plaintext', 'it was written without encryption, which is now on');
-        return undefined;
-      }
-      return entry.d as T;
-    }
-    if (!this.cipher || !ValueCipher.isSealed(entry.e)) {
-      this.unreadable(
-        key,
-        'encrypted',
-        this.cipher
-          ? 'its envelope is malformed'
-          : 'it is encrypted but no encryption is configured',
-      );
-      return undefined;
-    }
-    const opened = this.cipher.open(entry.e, { key, version: entry.v });
-    if ('failure' in opened) {
-      this.cannotOpen(key, entry.e.k, opened.failure);
-      return undefined;
-    }
-    return JSON.parse(opened.plaintext) as T;
-  }
-
-  private cannotOpen(key: string, keyId: string, failure: OpenFailure): void {
-    const id = /^[A-Za-z0-9._-]{1,64}$/.test(keyId) ? `"${keyId}"` : '(invalid id)';
-    if (failure === 'unknown-key') {
-      this.unreadable(
-        key,
-        `key:${keyId}`,
-        `it was encrypted with key ${id}, which is no longer configured (its user logs in again; ` +
-          `keep a retired key in encryption.keys until its values have expired)`,
-      );
-      return;
-    }
-    // Every occurrence is logged: it is either an attack or instances with different keys under one id.
-    this.logger.error(
-      `Ignoring a stored ${kind(key)} entry that failed authentication with key ${id}: it was ` +
-        `tampered with, or written by an instance whose key ${id} has different bytes.`,
-    );
-  }
-
-  private unreadable(key: string, reason: string, why: string): void {
-    const once = `${kind(key)}:${reason}`;
-    // Key ids come from stored data: bound the memory an adversarial Redis could make this use.
-    if (this.warned.has(once) || this.warned.size >= 100) return;
-    this.warned.add(once);
-    this.logger.warn(
-      `Treating stored ${kind(key)} entries as absent: ${why}. (Logged once per kind of entry.)`,
-    );
   }
 }
 
@@ -378,29 +290,4 @@ function ttlArgument(ttlMs: number | undefined): number {
     throw new RangeError('BlueButtonStore.set: ttlMs must be a number of milliseconds');
   }
   return ttlMs <= 0 ? 0 : Math.ceil(ttlMs);
-}
-
-function unavailable(operation: Operation, reason: string): BlueButtonStoreError {
-  return new BlueButtonStoreError(
-    `Blue Button store (Redis) is unavailable (${operation}: ${reason}) — requests needing the ` +
-      `store fail until it returns; the ioredis client reconnects on its own.`,
-  );
-}
-
-/**
- * The first line of a client or server error, without anything Redis echoes from the command:
- * "unknown command" replies quote the arguments, which may be keys (session ids, states).
- */
-function safeReason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const line = (message.split('\n')[0] ?? '')
-    .replace(/,? with args beginning with:.*$/i, '')
-    .trim();
-  return (line.length > 200 ? `${line.slice(0, 200)}…` : line) || 'unknown error';
-}
-
-/** The first segment of a store key (`token`, `pending`, `refresh`): safe to log, unlike the rest. */
-function kind(key: string): string {
-  const head = key.split(':', 1)[0] ?? '';
-  return /^[A-Za-z0-9_-]{1,32}$/.test(head) ? `"${head}"` : '(unnamed)';
 }

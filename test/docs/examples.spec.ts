@@ -237,9 +237,9 @@ describeWithRedis('docs/examples/redis.module.ts', () => {
     await server?.cleanup();
   });
 
-  /** The example's own ioredis client, which its module keeps private. */
+  /** The example's own ioredis client, which its module keeps private (held by the store's commands). */
   function exampleClient(): Redis {
-    return (app.get(BlueButtonStore) as unknown as { client: Redis }).client;
+    return (app.get(BlueButtonStore) as unknown as { redis: { client: Redis } }).redis.client;
   }
 
   it('logs in through the built-in routes, keeping the pending login and the token encrypted in Redis', async () => {
@@ -249,8 +249,9 @@ describeWithRedis('docs/examples/redis.module.ts', () => {
     const start = await request(http).get('/bluebutton/login').expect(302);
     const authorize = new URL(start.headers.location);
     expect(`${authorize.origin}${authorize.pathname}`).toBe(`${emu.baseUrl}/v2/o/authorize/`);
-    const pending = await raw.keys('myapp:bluebutton:v:*');
+    const pending = await raw.keys('myapp:bluebutton:h:auth:*');
     expect(pending).toHaveLength(1);
+    expect(pending[0]).not.toContain(authorize.searchParams.get('state')); // an HMAC of the state
 
     const callback = await consent(start.headers.location, { user: 'BBUser00002' });
     const done = await request(http)
@@ -263,7 +264,9 @@ describeWithRedis('docs/examples/redis.module.ts', () => {
     expect(session).toMatch(/; Secure;/); // the example's callbackUrl is https
 
     const sessionId = decodeURIComponent(session.split(';')[0].split('=')[1]).split('.')[0];
-    const key = `myapp:bluebutton:v:token:session:${sessionId}`;
+    const store = app.get(BlueButtonStore) as RedisBlueButtonStore;
+    const key = store.redisKey(`token:session:${sessionId}`);
+    expect(key).not.toContain(sessionId);
     expect(await raw.exists(...pending)).toBe(0); // the pending login was consumed
     const stored = JSON.parse((await raw.get(key))!);
     expect(Object.keys(stored).sort()).toEqual(['e', 'v']); // encrypted, no plaintext `d`

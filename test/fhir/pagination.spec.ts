@@ -124,28 +124,19 @@ it('detects a next link that loops', async () => {
   };
   // Page at startIndex=0 links (next) to startIndex=10, which the emulator serves normally; force a loop
   // by making the server answer the second request with a page whose next link repeats the first URL.
-  emu.faults.enqueue('/v2/fhir/ExplanationOfBenefit', [
-    {
-      status: 200,
-      body: {
-        resourceType: 'Bundle',
-        type: 'searchset',
-        link: [
-          { relation: 'next', url: looping.link[0].url.replace('startIndex=0', 'startIndex=5') },
-        ],
-      },
+  // Each page brings a resource of its own, so only the repeated URL gives the loop away.
+  const loopPage = (id: string) => ({
+    status: 200,
+    body: {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: [{ resource: { resourceType: 'ExplanationOfBenefit', id } }],
+      link: [
+        { relation: 'next', url: looping.link[0].url.replace('startIndex=0', 'startIndex=5') },
+      ],
     },
-    {
-      status: 200,
-      body: {
-        resourceType: 'Bundle',
-        type: 'searchset',
-        link: [
-          { relation: 'next', url: looping.link[0].url.replace('startIndex=0', 'startIndex=5') },
-        ],
-      },
-    },
-  ]);
+  });
+  emu.faults.enqueue('/v2/fhir/ExplanationOfBenefit', [loopPage('loop-a'), loopPage('loop-b')]);
   await expect(
     lastValueFrom(bb.fhir.pages(looping, token, { pageConcurrency: 1 })),
   ).rejects.toBeInstanceOf(PaginationError);

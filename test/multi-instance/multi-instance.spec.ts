@@ -8,6 +8,7 @@ import type { AuthorizationTokenJSON } from 'nestjs-bluebutton';
 import { RedisBlueButtonStore } from 'nestjs-bluebutton/redis';
 import type { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { randomBytes } from 'node:crypto';
 import { RedisClients } from '../redis/redis-clients.js';
 import { consent, startEmulator } from '../support/bluebutton.js';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
@@ -23,6 +24,8 @@ const MAX_OUTAGE_ERROR_MS = 2_000;
 const REFRESH_LATENCY_MS = 300;
 const PREFIX = `multi-instance-${process.pid}:`;
 const SESSION_SECRET = 'multi-instance-shared-session-secret-0123456789';
+/** Every instance's store encryption key (and the test's own view of the store). */
+const STORE_KEY = randomBytes(32).toString('base64');
 
 /** The per-user token record StoredTokens keeps under `token:<key>` (lib/auth/stored-tokens.ts). */
 interface TokenRecord {
@@ -111,10 +114,14 @@ describeWithRedis('two app instances (separate processes) on one Redis', () => {
         MI_REDIS_URL: redis.url,
         MI_REDIS_PREFIX: PREFIX,
         MI_SESSION_SECRET: SESSION_SECRET,
+        MI_STORE_KEY: STORE_KEY,
       });
     [a, b] = await Promise.all([start('A'), start('B')]);
     raw = await clients.connect(redis.url);
-    store = new RedisBlueButtonStore(raw, { prefix: PREFIX });
+    store = new RedisBlueButtonStore(raw, {
+      prefix: PREFIX,
+      encryption: { keys: { k1: STORE_KEY }, currentKeyId: 'k1' },
+    });
     console.info(`[multi-instance] tsc build of the child app: ${Math.round(build.compileMs)} ms`);
   });
 
@@ -173,7 +180,7 @@ describeWithRedis('two app instances (separate processes) on one Redis', () => {
     // Expire the token for both processes at once, honestly: rewrite its record in Redis with an
     // expiresAt in the past (same refresh token; version + 1 so the versioned write is accepted;
     // same TTL). Neither process holds it in memory, so every request loads this expired record.
-    const ttlMs = await raw.pttl(`${PREFIX}v:${key}`);
+    const ttlMs = await raw.pttl(store.redisKey(key));
     const version = before.version + 1;
     const expiredAt = new Date(Date.now() - 60_000).toISOString();
     expect(

@@ -74,14 +74,16 @@ describeWithRedis('RedisBlueButtonStore encryption at rest', () => {
     await server?.cleanup();
   });
 
-  function store(encryption?: RedisStoreEncryptionOptions): RedisBlueButtonStore {
+  function store(encryption: RedisStoreEncryptionOptions | false): RedisBlueButtonStore {
     return new RedisBlueButtonStore(raw, { prefix, encryption });
   }
   const k1Only = () => store({ keys: { k1: K1 }, currentKeyId: 'k1' });
-  const rawEntry = async (key: string): Promise<RawEntry> =>
-    JSON.parse((await raw.get(`${prefix}v:${key}`))!) as RawEntry;
-  const putRaw = (key: string, entry: unknown) =>
-    raw.set(`${prefix}v:${key}`, JSON.stringify(entry));
+  /** Where `s` keeps `key` (key names are HMACs under the current key: k1 by default here). */
+  const nameOf = (key: string, s = k1Only()) => s.redisKey(key);
+  const rawEntry = async (key: string, s = k1Only()): Promise<RawEntry> =>
+    JSON.parse((await raw.get(nameOf(key, s)))!) as RawEntry;
+  const putRaw = (key: string, entry: unknown, s = k1Only()) =>
+    raw.set(nameOf(key, s), JSON.stringify(entry));
 
   it('keeps no plaintext of the token in Redis, and round-trips it', async () => {
     const s = k1Only();
@@ -89,7 +91,7 @@ describeWithRedis('RedisBlueButtonStore encryption at rest', () => {
       version: TOKEN_RECORD.version,
       ttlMs: 60_000,
     });
-    const stored = (await raw.get(`${prefix}v:token:session:abc`))!;
+    const stored = (await raw.get(nameOf('token:session:abc')))!;
     for (const secret of SECRETS) {
       expect(stored).not.toContain(secret);
       expect(stored).not.toContain(Buffer.from(secret).toString('base64'));
@@ -103,7 +105,7 @@ describeWithRedis('RedisBlueButtonStore encryption at rest', () => {
     expect(Buffer.from(entry.e!.t, 'base64url')).toHaveLength(16);
     expect(await s.get('token:session:abc')).toEqual(TOKEN_RECORD);
     expect(await s.take('token:session:abc')).toEqual(TOKEN_RECORD);
-    expect(await raw.exists(`${prefix}v:token:session:abc`)).toBe(0);
+    expect(await raw.exists(nameOf('token:session:abc'))).toBe(0);
   });
 
   it('uses a fresh random IV for every write', async () => {
@@ -123,16 +125,17 @@ describeWithRedis('RedisBlueButtonStore encryption at rest', () => {
     expect((await rawEntry('token:u')).v).toBe(2);
   });
 
-  it('rotates keys: old values stay readable, new writes use the new current key', async () => {
+  it('rotates keys: old values stay readable (and move to the new key names), new writes use the new current key', async () => {
     await k1Only().set('token:old', TOKEN_RECORD);
     const rotated = store({ keys: { k1: K1, k2: K2.toString('base64') }, currentKeyId: 'k2' });
     expect(await rotated.get('token:old')).toEqual(TOKEN_RECORD);
+    expect(await raw.exists(nameOf('token:old'))).toBe(0); // moved from k1's name to k2's
     await rotated.set('token:new', TOKEN_RECORD);
-    expect((await rawEntry('token:new')).e!.k).toBe('k2');
-    expect((await rawEntry('token:old')).e!.k).toBe('k1');
+    expect((await rawEntry('token:new', rotated)).e!.k).toBe('k2');
+    expect((await rawEntry('token:old', rotated)).e!.k).toBe('k1');
     // A rewrite (e.g. after a refresh) moves the value to the current key.
     await rotated.set('token:old', { ...TOKEN_RECORD, version: 2 });
-    expect((await rawEntry('token:old')).e!.k).toBe('k2');
+    expect((await rawEntry('token:old', rotated)).e!.k).toBe('k2');
     expect(await store({ keys: { k2: K2 }, currentKeyId: 'k2' }).get('token:old')).toEqual({
       ...TOKEN_RECORD,
       version: 2,
@@ -140,8 +143,13 @@ describeWithRedis('RedisBlueButtonStore encryption at rest', () => {
   });
 
   it('reads a value whose key was removed as absent, with one warning naming the key id only', async () => {
+    // Written with k1, moved under k2's names by an instance that had both, then read by one that
+    // no longer has k1.
+    const both = store({ keys: { k1: K1, k2: K2 }, currentKeyId: 'k2' });
     await k1Only().set('token:session:secret-session-id', TOKEN_RECORD);
     await k1Only().set('token:session:other', TOKEN_RECORD);
+    expect(await both.get('token:session:secret-session-id')).toEqual(TOKEN_RECORD);
+    expect(await both.get('token:session:other')).toEqual(TOKEN_RECORD);
     const logs = captureLogs();
     const k2Only = store({ keys: { k2: K2 }, currentKeyId: 'k2' });
     expect(await k2Only.get('token:session:secret-session-id')).toBeUndefined();
@@ -188,30 +196,52 @@ describeWithRedis('RedisBlueButtonStore encryption at rest', () => {
     it('an envelope moved to another entry', async () => {
       await k1Only().set('token:session-victim', { ...TOKEN_RECORD, token: { patient: 'victim' } });
       await k1Only().set('token:session-id', TOKEN_RECORD);
-      await raw.copy(`${prefix}v:token:session-victim`, `${prefix}v:token:session-id`, 'REPLACE');
+      await raw.copy(nameOf('token:session-victim'), nameOf('token:session-id'), 'REPLACE');
       await expectRejected(k1Only(), 'token:session-id');
     });
 
     it('an envelope relabelled to another configured key', async () => {
       const both = store({ keys: { k1: K1, k2: K2 }, currentKeyId: 'k2' });
       await both.set('token:session-id', TOKEN_RECORD);
-      const entry = await rawEntry('token:session-id');
-      await putRaw('token:session-id', { ...entry, e: { ...entry.e, k: 'k1' } });
+      const entry = await rawEntry('token:session-id', both);
+      await putRaw('token:session-id', { ...entry, e: { ...entry.e, k: 'k1' } }, both);
       await expectRejected(both, 'token:session-id');
     });
 
     it('an instance whose key under the same id has different bytes', async () => {
-      await store({ keys: { k1: K2 }, currentKeyId: 'k1' }).set('token:session-id', TOKEN_RECORD);
-      await expectRejected(k1Only(), 'token:session-id');
+      // Its key names differ too, so it never even finds the entry: the instances compare key
+      // fingerprints instead, and the second one says so.
+      const logs = captureLogs();
+      const other = store({ keys: { k1: K2 }, currentKeyId: 'k1' });
+      await other.set('token:session-id', TOKEN_RECORD);
+      await vi.waitFor(async () => expect(await raw.exists(`${prefix}hk:k1`)).toBe(1));
+      const mine = k1Only();
+      expect(await mine.get('token:session-id')).toBeUndefined();
+      await vi.waitFor(() => expect(logs.error).toHaveBeenCalledTimes(1));
+      expect(logs.error.mock.calls[0]![0]).toBe(
+        'Another instance uses different bytes for encryption key "k1": neither can read what ' +
+          'the other stores, so users are logged out at random. Give every instance the same ' +
+          `keys (if you replaced the key on purpose, delete the Redis key ${prefix}hk:k1).`,
+      );
+      // Whatever still reaches a name of this store's keys fails authentication, as before.
+      logs.error.mockClear();
+      await putRaw('token:session-id', await rawEntry('token:session-id', other));
+      expect(await mine.get('token:session-id')).toBeUndefined();
+      expect(logs.error.mock.calls.map(c => c[0])).toEqual([
+        'Ignoring a stored "token" entry that failed authentication with key "k1": it was ' +
+          'tampered with, or written by an instance whose key "k1" has different bytes.',
+      ]);
     });
   });
 
   it('refuses plaintext entries once encryption is on (they could be planted), and vice versa', async () => {
     const logs = captureLogs();
-    await store().set('token:plain', TOKEN_RECORD);
+    const plain = store(false);
+    await putRaw('token:plain', { v: null, d: TOKEN_RECORD }); // planted where k1 looks
     expect(await k1Only().get('token:plain')).toBeUndefined();
     await k1Only().set('token:sealed', TOKEN_RECORD);
-    expect(await store().get('token:sealed')).toBeUndefined();
+    await putRaw('token:sealed', await rawEntry('token:sealed'), plain);
+    expect(await plain.get('token:sealed')).toBeUndefined();
     expect(logs.warn.mock.calls.map(c => c[0])).toEqual([
       'Treating stored "token" entries as absent: it was written without encryption, which is now on. (Logged once per kind of entry.)',
       'Treating stored "token" entries as absent: it is encrypted but no encryption is configured. (Logged once per kind of entry.)',

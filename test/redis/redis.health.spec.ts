@@ -37,7 +37,8 @@ describeWithRedis('RedisBlueButtonStore.healthCheck with @nestjs/terminus', () =
         { provide: REDIS, useValue: client },
         {
           provide: RedisBlueButtonStore,
-          useFactory: (redis: Redis) => new RedisBlueButtonStore(redis, { prefix: 'health:' }),
+          useFactory: (redis: Redis) =>
+            new RedisBlueButtonStore(redis, { prefix: 'health:', encryption: false }),
           inject: [REDIS],
         },
       ],

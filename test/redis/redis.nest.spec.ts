@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { Redis } from 'ioredis';
@@ -15,6 +16,7 @@ import { describeWithRedis, RedisServer } from '../support/redis-server.js';
 import { RedisClients } from './redis-clients.js';
 
 const REDIS = 'REDIS_CLIENT';
+const STORE_KEY = randomBytes(32);
 const OPTIONS = {
   clientId: 'client-id-abc',
   clientSecret: 'S3cr3t-client-secret-value-0123456789',
@@ -22,7 +24,11 @@ const OPTIONS = {
 };
 const storeProvider = {
   provide: BlueButtonStore,
-  useFactory: (redis: Redis) => new RedisBlueButtonStore(redis, { prefix: 'nest:' }),
+  useFactory: (redis: Redis) =>
+    new RedisBlueButtonStore(redis, {
+      prefix: 'nest:',
+      encryption: { keys: { k1: STORE_KEY }, currentKeyId: 'k1' },
+    }),
   inject: [REDIS],
 };
 
@@ -98,18 +104,23 @@ describeWithRedis('RedisBlueButtonStore as the Blue Button module’s store', ()
     ).rejects.toBeInstanceOf(StateMismatchError);
   });
 
-  it('keeps the pending authorization in Redis under the prefix, with its 10-minute TTL', async () => {
+  it('keeps the pending authorization in Redis under the prefix, encrypted, with its 10-minute TTL, its key name hiding the state', async () => {
     const a = await instanceWithForRoot();
     const { state } = await firstValueFrom(a.get(AuthService).startAuthorization());
     const raw = await clients.connect(server.url);
-    const keys = await raw.keys(`nest:v:*${state}`);
-    expect(keys).toHaveLength(1);
-    const pttl = await raw.pttl(keys[0]!);
+    const store = a.get(BlueButtonStore) as RedisBlueButtonStore;
+    const name = store.redisKey(`auth:${state}`);
+    expect(name).toMatch(/^nest:h:auth:[A-Za-z0-9_-]{43}$/);
+    const all = await raw.keys('nest:*');
+    expect(all).toContain(name);
+    expect(all.filter(k => k.includes(state))).toEqual([]);
+    const pttl = await raw.pttl(name);
     expect(pttl).toBeGreaterThan(9 * 60_000);
     expect(pttl).toBeLessThanOrEqual(10 * 60_000);
-    expect(JSON.parse((await raw.get(keys[0]!))!)).toMatchObject({
-      v: null,
-      d: { codeVerifier: expect.stringMatching(/^[A-Za-z0-9_-]{43,128}$/) },
+    const entry = JSON.parse((await raw.get(name))!) as Record<string, unknown>;
+    expect(Object.keys(entry).sort()).toEqual(['e', 'v']);
+    expect(await store.get(`auth:${state}`)).toMatchObject({
+      codeVerifier: expect.stringMatching(/^[A-Za-z0-9_-]{43,128}$/),
     });
   });
 });

@@ -94,7 +94,7 @@ describeWithRedis('RedisBlueButtonStore during a Redis outage', () => {
   it('fails every operation fast while Redis is down, then recovers on the same store and client', async () => {
     const client: Redis = await clients.connect(server.url);
     const listenersBefore = client.eventNames().map(e => [e, client.listenerCount(e)]);
-    const store = new RedisBlueButtonStore(client, { prefix: 'outage:' });
+    const store = new RedisBlueButtonStore(client, { prefix: 'outage:', encryption: false });
     // The store leaves the app's client alone: no listener of its own that could swallow errors.
     expect(client.eventNames().map(e => [e, client.listenerCount(e)])).toEqual(listenersBefore);
 
@@ -138,7 +138,7 @@ describeWithRedis('RedisBlueButtonStore during a Redis outage', () => {
       enableOfflineQueue: true,
       maxRetriesPerRequest: 20,
     });
-    const store = new RedisBlueButtonStore(client, { prefix: 'outage:' });
+    const store = new RedisBlueButtonStore(client, { prefix: 'outage:', encryption: false });
     await store.set('token:kept2', 'v');
     await server.stop();
 
@@ -155,7 +155,11 @@ describeWithRedis('RedisBlueButtonStore during a Redis outage', () => {
 
   it('fails within operationTimeoutMs on a half-open connection (server frozen), then recovers', async () => {
     const client = await clients.connect(server.url);
-    const store = new RedisBlueButtonStore(client, { prefix: 'outage:', operationTimeoutMs: 300 });
+    const store = new RedisBlueButtonStore(client, {
+      prefix: 'outage:',
+      operationTimeoutMs: 300,
+      encryption: false,
+    });
     await store.set('token:frozen', 'kept');
     const pid = server.pid!;
     process.kill(pid, 'SIGSTOP');
@@ -176,7 +180,7 @@ describeWithRedis('RedisBlueButtonStore during a Redis outage', () => {
 
   it('keeps data written before a crash (SIGKILL) thanks to the fsync-always AOF of the test server', async () => {
     const client = await clients.connect(server.url);
-    const store = new RedisBlueButtonStore(client, { prefix: 'outage:' });
+    const store = new RedisBlueButtonStore(client, { prefix: 'outage:', encryption: false });
     await store.set('token:crash', 'survives', { version: 9 });
     await server.stop({ signal: 'SIGKILL' });
     await expect(store.get('token:crash')).rejects.toBeInstanceOf(BlueButtonStoreError);

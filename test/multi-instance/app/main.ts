@@ -35,6 +35,7 @@ function readEnv() {
     redisUrl: need('MI_REDIS_URL'),
     redisPrefix: need('MI_REDIS_PREFIX'),
     sessionSecret: need('MI_SESSION_SECRET'),
+    storeKey: need('MI_STORE_KEY'),
   };
 }
 
@@ -74,7 +75,11 @@ async function main(): Promise<void> {
         extraProviders: [
           {
             provide: BlueButtonStore,
-            useFactory: () => new RedisBlueButtonStore(redis, { prefix: env.redisPrefix }),
+            useFactory: () =>
+              new RedisBlueButtonStore(redis, {
+                prefix: env.redisPrefix,
+                encryption: { keys: { k1: env.storeKey }, currentKeyId: 'k1' },
+              }),
           },
         ],
       }),

@@ -19,4 +19,6 @@ export interface ChildAppEnv {
   MI_REDIS_URL: string;
   MI_REDIS_PREFIX: string;
   MI_SESSION_SECRET: string;
+  /** The store's encryption key (base64): every instance must share it. */
+  MI_STORE_KEY: string;
 }

@@ -1,20 +1,12 @@
 /**
- * Builds and runs the multi-instance test app (../app) as real, separate Node processes.
- *
- * No TypeScript runner is installed and Node 20 cannot strip types, so the app and the package
- * source it imports are compiled with the repo's `tsc` into `.test-build/<unique>/` — inside the
- * repo, so bare imports (`@nestjs/*`, `ioredis`) resolve from its `node_modules`. The app imports
- * `lib/` by relative path, so it runs the compiled source, never `dist/` (which another test may be
- * rebuilding at the same time).
+ * Builds and runs the multi-instance test app (../app) as real, separate Node processes, compiled
+ * with the shared {@link compileForChild} (see test/support/child-build.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
+import { compileForChild } from '../../support/child-build.js';
 import { READY_MARKER, type ChildAppEnv, type ReadyLine } from '../app/protocol.js';
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const APP_ENTRY = 'test/multi-instance/app/main.ts';
 
 /** A compiled copy of the child app; {@link ChildAppBuild.remove} deletes it. */
@@ -31,50 +23,8 @@ export interface ChildAppBuild {
 
 /** Compiles the child app plus the `lib/` it imports into a fresh `.test-build/` subfolder. */
 export async function buildChildApp(): Promise<ChildAppBuild> {
-  const dir = join(
-    REPO,
-    '.test-build',
-    `multi-instance-${process.pid}-${randomBytes(4).toString('hex')}`,
-  );
-  mkdirSync(dir, { recursive: true });
-  const toRepo = relative(dir, REPO) || '.';
-  const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
-    version: string;
-  };
-  // lib/bluebutton.constants.ts reads `../package.json` next to the compiled lib/, and "type":
-  // "module" makes Node load the compiled .js files as ESM. No "exports": no self-reference.
-  writeFileSync(
-    join(dir, 'package.json'),
-    JSON.stringify({ name: 'nestjs-bluebutton', version, type: 'module', private: true }),
-  );
-  writeFileSync(
-    join(dir, 'tsconfig.json'),
-    JSON.stringify({
-      extends: `${toRepo}/tsconfig.json`,
-      compilerOptions: {
-        rootDir: toRepo,
-        outDir: '.',
-        declaration: false,
-        sourceMap: false,
-      },
-      // Only what the app imports (the main and redis entries of lib/), not the emulator.
-      files: [`${toRepo}/${APP_ENTRY}`],
-      include: [],
-    }),
-  );
-  const started = performance.now();
-  const { code, output } = await run(process.execPath, [
-    join(REPO, 'node_modules/typescript/bin/tsc'),
-    '-p',
-    join(dir, 'tsconfig.json'),
-  ]);
-  const compileMs = performance.now() - started;
-  const remove = () => rmSync(dir, { recursive: true, force: true });
-  if (code !== 0) {
-    remove();
-    throw new Error(`tsc could not compile the multi-instance app (exit ${code}):\n${output}`);
-  }
-  return { dir, entry: join(dir, APP_ENTRY.replace(/\.ts$/, '.js')), compileMs, remove };
+  const build = await compileForChild([APP_ENTRY], 'multi-instance');
+  return { ...build, entry: build.entry(APP_ENTRY) };
 }
 
 /** One running child app process. */
@@ -162,15 +112,4 @@ export class AppInstance {
     await exited;
     clearTimeout(timer);
   }
-}
-
-function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', code => resolve({ code, output }));
-  });
 }
