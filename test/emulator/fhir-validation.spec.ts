@@ -89,7 +89,7 @@ describe('emulator: every served resource validates against the FHIR R4 JSON sch
     const results = [
       (await getWith(emu, '/v3/fhir/ExplanationOfBenefit?_count=50', t.access_token)).json(),
       (await getWith(emu, '/v3/fhir/Patient/$generate-insurance-card', t.access_token)).json(),
-      (await getWith(emu, '/v3/fhir/ExplanationOfBenefit?startIndex=999', t.access_token)).json(),
+      (await getWith(emu, '/v3/fhir/ExplanationOfBenefit/not-a-number', t.access_token)).json(),
     ];
     expect(results.map(r => r.resourceType)).toEqual(['Bundle', 'Bundle', 'OperationOutcome']);
     for (const r of results) expect(fhirErrors(r)).toEqual([]);

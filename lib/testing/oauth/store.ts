@@ -28,7 +28,10 @@ export interface AccessToken {
   issuedAt: number;
   expiresAt: number;
   refreshToken: string;
+  /** BB2's `AccessTokenExtension.include_samhsa` (the v3 consent choice; carried over by refresh). */
   shareSamhsa: boolean;
+  /** BB2's `AccessTokenExtension.part_d_eob_only` (carried over by refresh). */
+  partDEobOnly: boolean;
 }
 
 /** A refresh token (DOT `RefreshToken`); revoked ones are kept so reuse is recognised. */
@@ -42,6 +45,7 @@ export interface RefreshToken {
   accessToken: string | undefined;
   revoked: boolean;
   shareSamhsa: boolean;
+  partDEobOnly: boolean;
 }
 
 /** A BB2 DataAccessGrant: one per (application, beneficiary). */
@@ -108,7 +112,10 @@ export class OAuthStore {
 
   /** Issues a fresh access + refresh token pair. */
   issueTokens(
-    t: Pick<AccessToken, 'clientId' | 'username' | 'scopes' | 'version' | 'shareSamhsa'>,
+    t: Pick<
+      AccessToken,
+      'clientId' | 'username' | 'scopes' | 'version' | 'shareSamhsa' | 'partDEobOnly'
+    >,
     expiresInSeconds: number,
   ): { access: AccessToken; refresh: RefreshToken } {
     const now = this.clock.now();
@@ -162,6 +169,20 @@ export class OAuthStore {
         r.revoked = true;
         r.accessToken = undefined;
       }
+    }
+  }
+
+  /**
+   * BB2's `remove_application_user_pair_tokens_data_access(app, user, False, True)` after a new
+   * authorization (2e2d4da22): the pair's access and refresh tokens are deleted outright, so an old
+   * refresh token is then unknown ("Refresh token not found.") rather than revoked.
+   */
+  deleteTokensFor(clientId: string, username: string): void {
+    for (const [k, a] of this.accessTokens) {
+      if (a.clientId === clientId && a.username === username) this.accessTokens.delete(k);
+    }
+    for (const [k, r] of this.refreshTokens) {
+      if (r.clientId === clientId && r.username === username) this.refreshTokens.delete(k);
     }
   }
 
