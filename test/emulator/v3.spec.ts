@@ -107,13 +107,18 @@ describe('emulator: API v3 (reference §7, §9.26)', () => {
         await getWith(emu, '/v3/fhir/Patient/$generate-insurance-card', ok.access_token)
       ).json();
       expect([card.resourceType, card.type]).toEqual(['Bundle', 'collection']);
+      // BB2's V3DigitalInsuranceCardExample: Patient, the CMS Organization, then Parts A and B.
       expect(card.entry.map((e: any) => e.resource.resourceType)).toEqual([
         'Patient',
-        'Coverage',
-        'Coverage',
-        'Coverage',
-        'Coverage',
         'Organization',
+        'Coverage',
+        'Coverage',
+      ]);
+      expect(card.entry.map((e: any) => e.resource.class?.[0].value)).toEqual([
+        undefined,
+        undefined,
+        'Part A',
+        'Part B',
       ]);
       const noCoverage = await emu.getToken({ version: 'v3', scope: 'patient/Patient.rs' });
       const r = await getWith(

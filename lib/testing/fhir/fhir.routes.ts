@@ -112,7 +112,7 @@ function dispatch(call: Call, resource: Resource, kind: Kind, id: string | undef
   if (kind === 'card') {
     return (
       strictRefusal(req, contentType, []) ??
-      ok(call, buildInsuranceCard(caller.bene, call.fhirBase))
+      ok(call, buildInsuranceCard(caller.bene, call.ctx.claims.lastLoadAt))
     );
   }
   if (resource === 'AuditEvent') {
