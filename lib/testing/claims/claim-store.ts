@@ -75,6 +75,8 @@ export class ClaimStore {
 
   /** Claims per type served on v1/v2 now (base data plus loads), in `CLAIM_TYPES` order. */
   servedCounts(bene: Beneficiary): ClaimCounts {
+    // Without loads the v1/v2 view is exactly the configured counts: no index needs building.
+    if (!this.overlays.has(bene.username)) return { ...bene.claimCounts };
     const counts: ClaimCounts = {};
     for (const h of this.index(bene).sorted) counts[h.type] = (counts[h.type] ?? 0) + 1;
     const ordered: ClaimCounts = {};
