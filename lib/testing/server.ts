@@ -50,9 +50,7 @@ export class EmulatorServer {
         }
       });
     });
-    // nginx's default keepalive_timeout (75 s): a client's idle socket times out on its side first,
-    // even when a busy event loop delays both timers (no reuse of a socket the server just closed).
-    this.server.keepAliveTimeout = 75_000;
+    this.server.keepAliveTimeout = 5_000;
   }
 
   /** Listens on `host:port` (port 0 picks a free one). */

@@ -9,6 +9,9 @@ describe('emulator: every served resource validates against the FHIR R4 JSON sch
   let emu: BlueButtonEmulator;
 
   beforeAll(async () => {
+    // Compile the schema first: seconds of blocked event loop would otherwise outlast the
+    // server's 5-second keep-alive while a pooled connection is idle (a racy ECONNRESET).
+    fhirErrors({ resourceType: 'Basic' });
     emu = await BlueButtonEmulator.start({
       v3Enabled: true,
       beneficiaries: [

@@ -94,6 +94,8 @@ export class OAuthStore {
   readonly accessTokens = new Map<string, AccessToken>();
   readonly refreshTokens = new Map<string, RefreshToken>();
   readonly grants = new Map<string, DataAccessGrant>();
+  /** Token values (access and refresh) ever issued to each (app, beneficiary) pair. */
+  private readonly pairs = new Map<string, Set<string>>();
 
   /** All expiry follows the emulator clock. */
   constructor(private readonly clock: EmulatorClock) {}
@@ -135,6 +137,10 @@ export class OAuthStore {
     };
     this.accessTokens.set(access.token, access);
     this.refreshTokens.set(refresh.token, refresh);
+    const key = OAuthStore.grantKey(t.clientId, t.username);
+    const issued = this.pairs.get(key) ?? new Set<string>();
+    issued.add(access.token).add(refresh.token);
+    this.pairs.set(key, issued);
     return { access, refresh };
   }
 
@@ -161,11 +167,11 @@ export class OAuthStore {
 
   /** Deletes the access tokens and revokes the refresh tokens of an (app, beneficiary) pair. */
   revokeTokensFor(clientId: string, username: string): void {
-    for (const [k, a] of this.accessTokens) {
-      if (a.clientId === clientId && a.username === username) this.accessTokens.delete(k);
-    }
-    for (const r of this.refreshTokens.values()) {
-      if (r.clientId === clientId && r.username === username) {
+    // The pair index keeps this O(tokens of the pair), so thousands of beneficiaries stay cheap.
+    for (const value of this.pairs.get(OAuthStore.grantKey(clientId, username)) ?? []) {
+      this.accessTokens.delete(value);
+      const r = this.refreshTokens.get(value);
+      if (r) {
         r.revoked = true;
         r.accessToken = undefined;
       }
@@ -178,12 +184,12 @@ export class OAuthStore {
    * refresh token is then unknown ("Refresh token not found.") rather than revoked.
    */
   deleteTokensFor(clientId: string, username: string): void {
-    for (const [k, a] of this.accessTokens) {
-      if (a.clientId === clientId && a.username === username) this.accessTokens.delete(k);
+    const key = OAuthStore.grantKey(clientId, username);
+    for (const value of this.pairs.get(key) ?? []) {
+      this.accessTokens.delete(value);
+      this.refreshTokens.delete(value);
     }
-    for (const [k, r] of this.refreshTokens) {
-      if (r.clientId === clientId && r.username === username) this.refreshTokens.delete(k);
-    }
+    this.pairs.delete(key);
   }
 
   /** The grant of a pair, if any. */
@@ -211,5 +217,6 @@ export class OAuthStore {
     this.accessTokens.clear();
     this.refreshTokens.clear();
     this.grants.clear();
+    this.pairs.clear();
   }
 }
