@@ -1,5 +1,6 @@
 import {
   BB_VARIABLES,
+  SUPPORTING_INFO_TYPE,
   C4BB_ADJUDICATION,
   C4BB_IDENTIFIER_TYPE,
   HCPCS,
@@ -72,11 +73,7 @@ export function receivedDate(b: EobBuild): Json[] {
       sequence: 1,
       category: {
         coding: [
-          coding(
-            'http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBSupportingInfoType',
-            'clmrecvddate',
-            'Claim Received Date',
-          ),
+          coding(SUPPORTING_INFO_TYPE, 'clmrecvddate', 'Claim Received Date'),
           coding(
             'https://bluebutton.cms.gov/resources/codesystem/information',
             `${BB_VARIABLES}nch_wkly_proc_dt`,
