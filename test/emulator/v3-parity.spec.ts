@@ -188,6 +188,23 @@ describe('emulator: v3 parity with BB2’s routes', () => {
       expect(r.headers.get('content-type')).toBe('application/fhir+json');
     });
 
+    it('403 names the call when the app itself lacks the scope (AppScopePermission)', async () => {
+      const app = emu.registerClient({
+        clientId: 'S'.repeat(40),
+        clientSecret: 'scoped-secret',
+        redirectUris: [REDIRECT],
+        name: 'Narrow App',
+        v3EarlyAdopter: true,
+      });
+      const t = await emu.getToken({ clientId: app.clientId, version: 'v3', scope: SCOPE });
+      emu.updateClient(app.clientId, { allowedScopes: ['patient/Patient.rs', 'profile'] });
+      const r = await getWith(emu, '/v3/fhir/Coverage', t.access_token);
+      expect([r.status, r.json().detail]).toEqual([
+        403,
+        'This application, Narrow App, does not have access to make search calls for Coverage resources. If you are the app maintainer, please contact the Blue Button API team. If you are a Medicare Beneficiary and need assistance, please contact the support team for the application you are trying to access.',
+      ]);
+    });
+
     it('401 and 403 are DRF details on v3 too', async () => {
       const r = await getWith(emu, EOB, 'not-a-token');
       expect([r.status, r.json()]).toEqual([
