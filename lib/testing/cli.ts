@@ -90,6 +90,8 @@ export async function runCli(
   print(
     '  users:         BBUser00000 / PW00000! … BBUser09999 / PW09999! (BBUser00000 has 52 EOBs)',
   );
+  print('                 BBUser20000 / PW20000! … BBUser29999 / PW29999! have Part D drug events');
+  print(`  claims loads:  POST ${emu.baseUrl}/__emulator/claims`);
   print(`  API versions:  /v1 /v2${options.v3Enabled ? ' /v3' : ''}`);
   print(`  requests log:  ${emu.baseUrl}/__emulator/requests`);
   print('Press Ctrl+C to stop.');

@@ -1,6 +1,7 @@
+import type { ClaimStore } from './claims/claim-store.js';
 import type { EmulatorClock } from './clock.js';
-import type { Beneficiary, BeneficiaryRegistry } from './data/beneficiaries.js';
-import { buildClaimIndex, type ClaimIndex } from './data/claims.js';
+import type { AuditEventLog } from './data/audit-event.builder.js';
+import type { BeneficiaryRegistry } from './data/beneficiaries.js';
 import type { ClientRegistry } from './oauth/clients.js';
 import type { ApiVersion, OAuthStore } from './oauth/store.js';
 import type { TokenRateLimiter } from './rate-limit.js';
@@ -33,26 +34,12 @@ export interface EmulatorContext {
   v3Enabled: boolean;
   expireGrantEndpoint: boolean;
   corsStrict: boolean;
-  /** The beneficiary's sorted claim headers (built once, then cached). */
-  claimIndex(bene: Beneficiary): ClaimIndex;
-}
-
-const MAX_CACHED_INDEXES = 512;
-
-/** Caches claim indexes by user name, evicting the oldest once many users have been served. */
-export function claimIndexCache(seed: string): (bene: Beneficiary) => ClaimIndex {
-  const cache = new Map<string, { bene: Beneficiary; index: ClaimIndex }>();
-  return bene => {
-    const hit = cache.get(bene.username);
-    if (hit && hit.bene === bene) return hit.index;
-    const index = buildClaimIndex(bene, seed);
-    cache.set(bene.username, { bene, index });
-    if (cache.size > MAX_CACHED_INDEXES) {
-      const oldest = cache.keys().next().value;
-      if (oldest !== undefined) cache.delete(oldest);
-    }
-    return index;
-  };
+  /** 1becbc56b's v3 token-body check (removed again by BB2 in 4a442e8d1); default off. */
+  strictV3TokenBody: boolean;
+  /** Claims, loads and the newest load time. */
+  claims: ClaimStore;
+  /** AuditEvents of patient matches (CMS Aligned Networks). */
+  auditEvents: AuditEventLog;
 }
 
 /** `/v1`, `/v2` or `/v3` prefix of a path. */

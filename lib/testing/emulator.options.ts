@@ -33,6 +33,12 @@ export interface BlueButtonEmulatorOptions {
   expiresIn?: number;
   /** Serve `/v3` (404 when false, the default). */
   v3Enabled?: boolean;
+  /**
+   * Reject unknown body fields on `/v3/o/token/` (BB2 commit 1becbc56b, October 2025). BB2
+   * removed the check again in 4a442e8d1 (March 2026), so it is off by default; turn it on to
+   * test a client against the stricter server of that period.
+   */
+  strictV3TokenBody?: boolean;
   /** Time source; `emu.clock.advance()` moves on top of it. Default: the system clock. */
   clock?: ClockSource;
   /** Per-access-token throttle (DRF `TokenRateThrottle`); default `"100000/s"`, as on BB2. */

@@ -40,11 +40,18 @@ interface Entry {
   queue: Fault[];
 }
 
-function normalize(target: FaultTarget | string | RegExp): FaultTarget {
+/** A target given as a bare path or RegExp becomes `{ path }`. */
+export function normalize(target: FaultTarget | string | RegExp): FaultTarget {
   return typeof target === 'string' || target instanceof RegExp ? { path: target } : target;
 }
 
-function matches(target: FaultTarget, method: string, path: string, search: string): boolean {
+/** True when a request (method, path, query) falls under a target; preflights only match explicit OPTIONS targets. */
+export function matches(
+  target: FaultTarget,
+  method: string,
+  path: string,
+  search: string,
+): boolean {
   // A browser's CORS preflight must not eat a fault meant for the request that follows it.
   if (!target.method && method === 'OPTIONS') return false;
   if (target.method && target.method.toUpperCase() !== method) return false;

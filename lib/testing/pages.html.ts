@@ -55,8 +55,14 @@ export interface ConsentPageModel {
   appName: string;
   hidden: Record<string, string>;
   scopes: string[];
+  /** The v1/v2 "share demographic data" checkbox (checked). */
   showDemographics: boolean;
+  /** v3: demographics are required (a hidden `share_demographic_scopes=True`). */
+  requireDemographics?: boolean;
+  /** v3: the SAMHSA checkbox (unchecked, as in BB2's `authorize_v3.html`). */
   showSamhsa: boolean;
+  /** v3 Part-D-only app: "Prescription drug claims (required)". */
+  partDOnly?: boolean;
 }
 
 function describeScope(s: string): string | undefined {
@@ -67,9 +73,13 @@ function describeScope(s: string): string | undefined {
   return undefined;
 }
 
-/** The consent page: Connect / Cancel, with the "share demographic data" checkbox checked. */
+/**
+ * The consent page: Connect / Cancel with the "share demographic data" checkbox checked (v1/v2),
+ * or BB2's v3 page: demographics required, Share / Cancel, and an unchecked SAMHSA checkbox.
+ */
 export function consentPage(m: ConsentPageModel): string {
   const items = [...new Set(m.scopes.map(describeScope).filter(Boolean))] as string[];
+  if (m.partDOnly) items.push('Prescription drug claims (required)');
   const hidden = Object.entries(m.hidden)
     .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`)
     .join('\n');
@@ -85,13 +95,14 @@ ${
 <label><input type="checkbox" id="share_demographic_scopes" name="share_demographic_scopes" value="True" checked> Share my demographic data (name, date of birth, gender, address)</label>`
     : ''
 }
+${m.requireDemographics ? '<input type="hidden" name="share_demographic_scopes" value="True">' : ''}
 ${
   m.showSamhsa
     ? `<input type="hidden" name="share_samhsa_data" value="False">
-<label><input type="checkbox" id="share_samhsa_data" name="share_samhsa_data" value="True" checked> Share substance use disorder data</label>`
+<label><input type="checkbox" id="share_samhsa_data" name="share_samhsa_data" value="True"> Alcohol &amp; substance use information: claims related to alcohol and/or substance use disorder treatment</label>`
     : ''
 }
-<button type="submit" name="allow" value="Connect" id="approve">Connect</button>
+<button type="submit" name="allow" value="${m.requireDemographics ? 'Share' : 'Connect'}" id="approve">${m.requireDemographics ? 'Share' : 'Connect'}</button>
 <button type="submit" id="deny">Cancel</button>
 </form>`,
   );

@@ -9,7 +9,8 @@ import {
   redirectResponse,
   type EmuResponse,
 } from './http/response.js';
-import { handleApproval, handleAuthorize, handleLogin } from './oauth/authorize.routes.js';
+import { handleAuthorize } from './oauth/authorize.routes.js';
+import { handleApproval, handleLogin } from './oauth/consent.routes.js';
 import {
   handleExpireUser,
   handleIntrospect,
@@ -79,7 +80,7 @@ function resolve(ctx: EmulatorContext, path: string): Handler | undefined {
     if (rest.startsWith('fhir/')) {
       const fhirPath = rest.slice('fhir/'.length);
       if (
-        !/^(metadata|\.well-known\/smart-configuration|Patient|Coverage|ExplanationOfBenefit)(\/|$)/.test(
+        !/^(metadata|\.well-known\/smart-configuration|Patient|Coverage|ExplanationOfBenefit|AuditEvent)(\/|$)/.test(
           fhirPath,
         )
       ) {
@@ -123,5 +124,7 @@ export function route(ctx: EmulatorContext, req: EmuRequest): EmuResponse {
 
 /** True for the DRF views that `latencyMs` slows down (FHIR resources and userinfo). */
 export function isResourceView(path: string): boolean {
-  return /^\/v[123]\/(fhir\/(Patient|Coverage|ExplanationOfBenefit)|connect\/userinfo)/.test(path);
+  return /^\/v[123]\/(fhir\/(Patient|Coverage|ExplanationOfBenefit|AuditEvent)|connect\/userinfo)/.test(
+    path,
+  );
 }

@@ -280,3 +280,23 @@ describeWithRedis('docs/examples/redis.module.ts', () => {
     expect(await raw.get(key)).not.toContain(token.token.accessToken);
   });
 });
+
+describe('docs/examples/emulator-loads.ts', () => {
+  it('finds the loaded and reloaded claims with _lastUpdated=gt the first Bundle’s meta.lastUpdated', async () => {
+    const started: BlueButtonEmulator[] = [];
+    const start = BlueButtonEmulator.start.bind(BlueButtonEmulator);
+    vi.spyOn(BlueButtonEmulator, 'start').mockImplementation(async options => {
+      const instance = await start(options);
+      started.push(instance);
+      return instance;
+    });
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      await import('../../docs/examples/emulator-loads.js');
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(log.mock.calls).toEqual([[3]]);
+    expect(started[0]!.hooks.pending).toBe(1);
+  });
+});

@@ -9,12 +9,17 @@ describe('emulator: every served resource validates against the FHIR R4 JSON sch
   let emu: BlueButtonEmulator;
 
   beforeAll(async () => {
+    // Compile the schema first: seconds of blocked event loop would otherwise outlast the
+    // server's 5-second keep-alive while a pooled connection is idle (a racy ECONNRESET).
+    fhirErrors({ resourceType: 'Basic' });
     emu = await BlueButtonEmulator.start({
       v3Enabled: true,
       beneficiaries: [
         {
           username: 'BBUser00011',
           claimCounts: Object.fromEntries(CLAIM_TYPES.map(t => [t, 3])),
+          samhsaClaims: 2,
+          sharedSystemClaims: 2,
         },
         { username: 'BBUser20000', eobCount: 10_000 },
       ],
@@ -89,9 +94,38 @@ describe('emulator: every served resource validates against the FHIR R4 JSON sch
     const results = [
       (await getWith(emu, '/v3/fhir/ExplanationOfBenefit?_count=50', t.access_token)).json(),
       (await getWith(emu, '/v3/fhir/Patient/$generate-insurance-card', t.access_token)).json(),
-      (await getWith(emu, '/v3/fhir/ExplanationOfBenefit?startIndex=999', t.access_token)).json(),
+      (await getWith(emu, '/v3/fhir/ExplanationOfBenefit/not-a-number', t.access_token)).json(),
     ];
     expect(results.map(r => r.resourceType)).toEqual(['Bundle', 'Bundle', 'OperationOutcome']);
     for (const r of results) expect(fhirErrors(r)).toEqual([]);
+  });
+
+  it('v3: every claim type (labelled, shared-system, Part D), Patient, Coverage, AuditEvent, loads', async () => {
+    const t = emu.issueToken({
+      user: 'BBUser00011',
+      version: 'v3',
+      scope:
+        'patient/Patient.rs patient/Coverage.rs patient/ExplanationOfBenefit.rs patient/AuditEvent.rs',
+    });
+    emu.loadClaims({ user: 'BBUser00011', add: { carrier: 1, pde: 1 }, update: 2, coverage: true });
+    const all = '/v3/fhir/ExplanationOfBenefit?_count=50&_source=NCH,DDPS,FISS,MCS';
+    const pages = await allPages(emu, `${emu.baseUrl}${all}`, t.access_token);
+    const eobs = pages.flatMap(p => p.entry.map((e: any) => e.resource));
+    expect(eobs).toHaveLength(8 * 3 + 2 + 2);
+    expect(eobs.filter((e: any) => e.meta.security)).toHaveLength(2);
+    for (const page of pages) expect(fhirErrors(page)).toEqual([]);
+    const results = [
+      (await getWith(emu, `/v3/fhir/ExplanationOfBenefit/${eobs[0].id}`, t.access_token)).json(),
+      (await getWith(emu, '/v3/fhir/Patient', t.access_token)).json(),
+      (await getWith(emu, `/v3/fhir/Patient/${t.patient}`, t.access_token)).json(),
+      (await getWith(emu, '/v3/fhir/Coverage', t.access_token)).json(),
+      (await getWith(emu, `/v3/fhir/Coverage/part-a-${t.patient}`, t.access_token)).json(),
+      (await getWith(emu, '/v3/fhir/AuditEvent', t.access_token)).json(),
+      (await getWith(emu, '/v3/fhir/ExplanationOfBenefit?_offset=999', t.access_token)).json(),
+      (await getWith(emu, '/v3/fhir/ExplanationOfBenefit/-1', t.access_token)).json(),
+    ];
+    const audit = results[5].entry[0].resource;
+    results.push((await getWith(emu, `/v3/fhir/AuditEvent/${audit.id}`, t.access_token)).json());
+    for (const r of results) expect([r.resourceType, fhirErrors(r)]).toEqual([r.resourceType, []]);
   });
 });

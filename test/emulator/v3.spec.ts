@@ -107,13 +107,18 @@ describe('emulator: API v3 (reference §7, §9.26)', () => {
         await getWith(emu, '/v3/fhir/Patient/$generate-insurance-card', ok.access_token)
       ).json();
       expect([card.resourceType, card.type]).toEqual(['Bundle', 'collection']);
+      // BB2's V3DigitalInsuranceCardExample: Patient, the CMS Organization, then Parts A and B.
       expect(card.entry.map((e: any) => e.resource.resourceType)).toEqual([
         'Patient',
-        'Coverage',
-        'Coverage',
-        'Coverage',
-        'Coverage',
         'Organization',
+        'Coverage',
+        'Coverage',
+      ]);
+      expect(card.entry.map((e: any) => e.resource.class?.[0].value)).toEqual([
+        undefined,
+        undefined,
+        'Part A',
+        'Part B',
       ]);
       const noCoverage = await emu.getToken({ version: 'v3', scope: 'patient/Patient.rs' });
       const r = await getWith(
@@ -129,17 +134,15 @@ describe('emulator: API v3 (reference §7, §9.26)', () => {
       const strict = await getWith(emu, '/v3/fhir/ExplanationOfBenefit?hello=1', t.access_token, {
         prefer: 'handling=strict',
       });
+      // A DRF ValidationError, rendered by DRF's (compact) JSON renderer.
       expect([strict.status, strict.text]).toEqual([
         400,
-        `{"error": "Invalid parameters: ['hello']"}`,
+        `{"error":"Invalid parameters: ['hello']"}`,
       ]);
       const lenient = await getWith(emu, '/v3/fhir/ExplanationOfBenefit?hello=1', t.access_token);
       expect(lenient.status).toBe(200);
-      const oo = await getWith(
-        emu,
-        '/v3/fhir/ExplanationOfBenefit?startIndex=1000',
-        t.access_token,
-      );
+      // BFD v3 pages past the end without an error; an unknown _source is its 400.
+      const oo = await getWith(emu, '/v3/fhir/ExplanationOfBenefit?_source=XYZ', t.access_token);
       expect(oo.status).toBe(400);
       expect(oo.json()).toMatchObject({
         resourceType: 'OperationOutcome',

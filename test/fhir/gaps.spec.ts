@@ -179,7 +179,7 @@ describe('with the emulator', () => {
         200,
         'Bundle',
         'collection',
-        6,
+        4,
       ]);
     } finally {
       await v3.close();

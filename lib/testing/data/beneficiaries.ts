@@ -25,6 +25,16 @@ export interface EmulatorBeneficiary {
   claimCounts?: ClaimCounts;
   /** Simulates a Medicare account that BFD cannot find: login ends on the "not found" page. */
   notFound?: boolean;
+  /**
+   * How many of the user's claims carry substance-use-disorder codes and the `42CFRPart2` security
+   * label (non-Part-D claims only). Default: 2 for `BBUserNNNN5`, else 0.
+   */
+  samhsaClaims?: number;
+  /**
+   * Extra v3-only, partially adjudicated shared-system claims (FISS, MCS), hidden by BB2's default
+   * `_source=NCH,DDPS`. Default: 2 for `BBUserNNNN3`, else 0.
+   */
+  sharedSystemClaims?: number;
   given?: string;
   family?: string;
   birthDate?: string;
@@ -45,6 +55,10 @@ export interface Beneficiary {
   claimCounts: ClaimCounts;
   /** True when the claims mirror the BBUser00000 sandbox capture. */
   mirrored: boolean;
+  /** Claims labelled 42CFRPart2. */
+  samhsaClaims: number;
+  /** v3-only shared-system claims. */
+  sharedSystemClaims: number;
   notFound: boolean;
   given: string;
   middleInitial: string;
@@ -128,9 +142,15 @@ export interface BeneficiaryRegistryOptions {
   csvCounts?: Map<string, ClaimCounts>;
 }
 
+/** The sandbox's 2014 synthetic dataset (`BBUser20000`–`BBUser29999`), the users with Part D events. */
+export function isPartDUser(n: number | undefined): boolean {
+  return n !== undefined && n >= 20000 && n <= 29999;
+}
+
 /**
  * Resolves beneficiaries lazily: the 10,001 sandbox accounts (`BBUser00000`–`BBUser10000`), the
- * users of the claim-count CSV and any configured user exist without being built up front.
+ * 10,000 Part D users of the 2014 dataset (`BBUser20000`–`BBUser29999`), the users of the
+ * claim-count CSV and any configured user exist without being built up front.
  */
 export class BeneficiaryRegistry {
   private readonly cache = new Map<string, Beneficiary>();
@@ -180,7 +200,7 @@ export class BeneficiaryRegistry {
     const n = userNumber(name);
     const known =
       config !== undefined ||
-      (n !== undefined && n <= 10000) ||
+      (n !== undefined && (n <= 10000 || isPartDUser(n))) ||
       (this.opts.csvCounts?.has(name) ?? false);
     if (!known) return undefined;
     const bene = this.resolve(name, config ?? { username: name });
@@ -195,7 +215,7 @@ export class BeneficiaryRegistry {
     const v3 = /^-(\d+)$/.exec(patientId);
     if (v3) {
       const n = Number(v3[1]) - 30000000000001;
-      if (n >= 0 && n <= 10000) {
+      if ((n >= 0 && n <= 10000) || isPartDUser(n)) {
         const bene = this.get(`BBUser${String(n).padStart(5, '0')}`);
         if (bene?.v3PatientId === patientId) return bene;
       }
@@ -235,6 +255,9 @@ export class BeneficiaryRegistry {
       mirrored = true;
     } else {
       claimCounts = drawClaimCounts(new Rng(`${this.opts.seed}|counts|${username}`));
+      // The 2014 dataset adds prescription drug events to the same fee-for-service mix.
+      if (isPartDUser(n))
+        claimCounts.pde = new Rng(`${this.opts.seed}|partd|${username}`).int(8, 40);
     }
     for (const type of CLAIM_TYPES) if (!claimCounts[type]) delete claimCounts[type];
 
@@ -246,6 +269,8 @@ export class BeneficiaryRegistry {
       mbi: synthMbi(rng),
       claimCounts,
       mirrored,
+      samhsaClaims: config.samhsaClaims ?? (n !== undefined && n % 10 === 5 ? 2 : 0),
+      sharedSystemClaims: config.sharedSystemClaims ?? (n !== undefined && n % 10 === 3 ? 2 : 0),
       notFound: config.notFound ?? false,
       given,
       middleInitial: String.fromCharCode(65 + rng.int(0, 25)),

@@ -202,3 +202,14 @@ export const FAMILY = [
   'Moore',
   'Taylor',
 ];
+
+/** Substance use disorder diagnoses: claims carrying them are 42 CFR Part 2 (SAMHSA) data. */
+export const SUD_ICD10 = [
+  ['F1020', 'ALCOHOL DEPENDENCE, UNCOMPLICATED'],
+  ['F1120', 'OPIOID DEPENDENCE, UNCOMPLICATED'],
+  ['F1220', 'CANNABIS DEPENDENCE, UNCOMPLICATED'],
+] as const;
+export const SUD_ICD9 = [
+  ['30390', 'ALCOH DEP NEC/NOS-UNSPEC'],
+  ['30400', 'OPIOID DEPENDENCE-UNSPEC'],
+] as const;

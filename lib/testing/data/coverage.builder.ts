@@ -1,6 +1,6 @@
 import type { Beneficiary } from './beneficiaries.js';
 import { BB_VARIABLES, PROFILES } from './codes.js';
-import { fhirInstant } from './format.js';
+import { fhirInstant, fhirInstantUtc } from './format.js';
 import { DATA_LOADED_AT } from './patient.builder.js';
 
 type Json = Record<string, unknown>;
@@ -18,12 +18,12 @@ const variable = (name: string, code: string, display?: string): Json => ({
       : { system: `${BB_VARIABLES}${name}`, code, display },
 });
 
-function partExtensions(part: CoveragePart): Json[] {
+function partExtensions(part: CoveragePart, year: string): Json[] {
   const common = [
     variable('ms_cd', '10', 'Aged without end-stage renal disease (ESRD)'),
     variable('orec', '0', 'Old age and survivor’s insurance (OASI)'),
     variable('esrd_ind', '0', 'the beneficiary does not have ESRD'),
-    { url: `${BB_VARIABLES}rfrnc_yr`, valueDate: '2023' },
+    { url: `${BB_VARIABLES}rfrnc_yr`, valueDate: year },
     variable('dual_01', 'NA', 'Non-Medicaid'),
   ];
   switch (part) {
@@ -33,13 +33,13 @@ function partExtensions(part: CoveragePart): Json[] {
       return [...common, variable('b_trm_cd', '0', 'Not Terminated'), variable('buyin01', '3')];
     case 'part-c':
       return [
-        { url: `${BB_VARIABLES}rfrnc_yr`, valueDate: '2023' },
+        { url: `${BB_VARIABLES}rfrnc_yr`, valueDate: year },
         variable('ptc_cntrct_id_01', '0'),
         variable('hmo_ind_01', '0', 'Not a member of an HMO'),
       ];
     case 'part-d':
       return [
-        { url: `${BB_VARIABLES}rfrnc_yr`, valueDate: '2023' },
+        { url: `${BB_VARIABLES}rfrnc_yr`, valueDate: year },
         variable('ptdcntrct01', 'Z0001'),
         variable('ptdpbpid01', '001'),
         variable('rdsind01', 'N', 'No employer subsidization'),
@@ -48,15 +48,28 @@ function partExtensions(part: CoveragePart): Json[] {
   }
 }
 
-/** A C4BB Coverage shaped like BFD's v2 output for one Medicare segment. */
-export function buildCoverage(bene: Beneficiary, part: CoveragePart, v3: boolean): Json {
+/**
+ * A C4BB Coverage shaped like BFD's v2 output for one Medicare segment. A Coverage reloaded by a
+ * claims load (`lastUpdated` after the base data) reports the load's year as its reference year.
+ */
+export function buildCoverage(
+  bene: Beneficiary,
+  part: CoveragePart,
+  v3: boolean,
+  lastUpdated: number = DATA_LOADED_AT,
+): Json {
   const patientId = v3 ? bene.v3PatientId : bene.patientId;
   const label = `Part ${part.slice(-1).toUpperCase()}`;
+  const year =
+    lastUpdated > DATA_LOADED_AT ? String(new Date(lastUpdated).getUTCFullYear()) : '2023';
   const coverage: Json = {
     resourceType: 'Coverage',
     id: `${part}-${patientId}`,
-    meta: { lastUpdated: fhirInstant(DATA_LOADED_AT), profile: [PROFILES.coverage] },
-    extension: partExtensions(part),
+    meta: {
+      lastUpdated: v3 ? fhirInstantUtc(lastUpdated) : fhirInstant(lastUpdated),
+      profile: [PROFILES.coverage],
+    },
+    extension: partExtensions(part, year),
     status: 'active',
     type: {
       coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'SUBSIDIZ' }],

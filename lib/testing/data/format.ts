@@ -14,3 +14,8 @@ export function fhirDateTime(ms: number): string {
 export function cents(v: number): number {
   return Math.round(v * 100) / 100;
 }
+
+/** A FHIR instant as BFD v3 emits it, in UTC (`2025-11-24T22:11:11.548+00:00`). */
+export function fhirInstantUtc(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 23)}+00:00`;
+}

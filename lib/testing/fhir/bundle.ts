@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { fhirInstant } from '../data/format.js';
+import { fhirInstant, fhirInstantUtc } from '../data/format.js';
 
 type Json = Record<string, unknown>;
 
@@ -67,6 +67,45 @@ export function searchset(p: PageSpec, resources: Json[]): Json {
     total: p.total,
     link: pageLinks(p),
   };
+  if (resources.length > 0) bundle.entry = resources.map(resource => ({ resource }));
+  return bundle;
+}
+
+/** What a BFD v3 searchset page needs. */
+export interface V3PageSpec {
+  /** `{base}/v3/fhir/{Resource}` (no trailing slash). */
+  resourceUrl: string;
+  /** The parameters BB2 sent BFD, in order (the self link repeats them). */
+  forwarded: Array<[string, string]>;
+  offset: number;
+  count: number;
+  /** True when another page follows (BFD v3 fetched one entry more than the page). */
+  hasMore: boolean;
+  /** The newest load (BFD v3's `LoadProgress` maximum). */
+  lastUpdated: number;
+}
+
+/**
+ * A BFD v3 searchset (`FhirUtil.getBundle` and HAPI's root properties): `next`/`previous` links
+ * carry `_offset` (dropped at 0), HAPI's `self` link repeats the request, and `total` is given
+ * only on the last page, where it counts that page's entries; an empty result has no `total`.
+ */
+export function searchsetV3(p: V3PageSpec, resources: Json[]): Json {
+  const paging = p.forwarded.filter(([k]) => k !== '_offset' && k !== 'startIndex');
+  const at = (offset: number) =>
+    `${p.resourceUrl}/?${qs(offset === 0 ? paging : [...paging, ['_offset', String(offset)]])}`;
+  const link: Array<{ relation: string; url: string }> = [];
+  if (p.hasMore) link.push({ relation: 'next', url: at(Math.max(0, p.offset + p.count)) });
+  if (p.offset > 0) link.push({ relation: 'previous', url: at(Math.max(0, p.offset - p.count)) });
+  link.push({ relation: 'self', url: `${p.resourceUrl}/?${qs(p.forwarded)}` });
+  const bundle: Json = {
+    resourceType: 'Bundle',
+    id: randomUUID(),
+    meta: { lastUpdated: fhirInstantUtc(p.lastUpdated) },
+    type: 'searchset',
+  };
+  if (!p.hasMore && resources.length > 0) bundle.total = resources.length;
+  bundle.link = link;
   if (resources.length > 0) bundle.entry = resources.map(resource => ({ resource }));
   return bundle;
 }

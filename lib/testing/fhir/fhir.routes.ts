@@ -1,200 +1,138 @@
+import { smartConfiguration } from '../connect.routes.js';
 import type { EmulatorContext } from '../context.js';
-import { buildCoverage, COVERAGE_PARTS, parseCoverageId } from '../data/coverage.builder.js';
-import { buildEob } from '../data/eob.builder.js';
 import { buildInsuranceCard } from '../data/insurance-card.builder.js';
-import { buildPatient, DATA_LOADED_AT } from '../data/patient.builder.js';
-import { header, type EmuRequest } from '../http/request.js';
 import { negotiate } from '../http/negotiation.js';
+import { header, type EmuRequest } from '../http/request.js';
 import { drfResponse, FHIR_JSON, pyJsonResponse, type EmuResponse } from '../http/response.js';
 import { pyListRepr } from '../http/json.js';
-import { NOT_FOUND, PERMISSION_DENIED } from '../oauth/messages.js';
+import type { RegisteredClient } from '../oauth/clients.js';
+import { appLacksScopes } from '../oauth/messages.js';
 import { allows, type ScopedResource } from '../oauth/scopes.js';
 import type { ApiVersion } from '../oauth/store.js';
-import { searchset } from './bundle.js';
-import { authorizeCall, type Caller } from './guard.js';
+import { parseQs } from '../oauth/token-client.js';
+import { AUDIT_EVENT_SCOPE, readAuditEvent, searchAuditEvents } from './audit-event.routes.js';
+import { ok, type Call } from './call.js';
+import { detail, upstream400 } from './errors.js';
+import { authorizeCall, type GuardOptions } from './guard.js';
 import { capabilityStatement } from './metadata.js';
-import { parseSearch, passes, type SearchQuery, type SearchResource } from './params.js';
-import { smartConfiguration } from '../connect.routes.js';
+import { parseSearch } from './params.js';
+import { read } from './read.js';
+import { searchCoverage, searchEob, searchPatient } from './search.js';
 
-type Json = Record<string, unknown>;
+type Resource = ScopedResource | 'AuditEvent';
+type Kind = 'read' | 'search' | 'card';
 
-const RESOURCES: readonly ScopedResource[] = ['Patient', 'Coverage', 'ExplanationOfBenefit'];
-const EOB_ID = /^(carrier|pde|dme|hha|hospice|inpatient|outpatient|snf)-(-?\d+)$/;
+const RESOURCES: readonly Resource[] = [
+  'Patient',
+  'Coverage',
+  'ExplanationOfBenefit',
+  'AuditEvent',
+];
 const INSURANCE_CARD = '$generate-insurance-card';
+const SEARCH_KEYS: Record<ScopedResource, string[]> = {
+  Patient: ['startIndex', '_count', '_lastUpdated', '_id', 'identifier'],
+  Coverage: ['startIndex', '_count', '_lastUpdated', 'beneficiary'],
+  ExplanationOfBenefit: [
+    'startIndex',
+    '_count',
+    '_lastUpdated',
+    'type',
+    'service-date',
+    'patient',
+    '_tag',
+    '_source',
+    '_security:not',
+    '_offset',
+  ],
+};
 
-interface Call {
-  ctx: EmulatorContext;
-  req: EmuRequest;
-  version: ApiVersion;
-  contentType: string;
-  caller: Caller;
-  fhirBase: string;
+/**
+ * BB2's `Prefer: handling=strict` on v3 (07692d20c): an exact header match, then `parse_qs` of
+ * the raw query (blank values dropped) against the view's schema; `count` and `_format` pass.
+ * Views without a schema (reads, the insurance card, AuditEvent) accept no other parameter.
+ */
+function strictRefusal(
+  req: EmuRequest,
+  contentType: string,
+  known: readonly string[],
+): EmuResponse | undefined {
+  if (header(req, 'prefer') !== 'handling=strict' || req.search.length <= 1) return undefined;
+  const keys = [...parseQs(req.search.slice(1)).keys()];
+  const invalid = keys.filter(k => !known.includes(k) && k !== 'count' && k !== '_format');
+  if (invalid.length === 0) return undefined;
+  return drfResponse(400, { error: `Invalid parameters: ${pyListRepr(invalid)}` }, contentType);
 }
 
-function detail(call: Pick<Call, 'contentType'>, status: number, text: string): EmuResponse {
-  return drfResponse(status, { detail: text }, call.contentType);
-}
+/** The insurance card needs a Patient read and a Coverage search scope. */
+const cardScopes = (s: readonly string[]) =>
+  allows(s, 'Patient', 'read') && allows(s, 'Coverage', 'search');
 
-/** A 4xx relayed from BFD: BB2's `{msg}:{diagnostics}` on v1/v2, the OperationOutcome on v3. */
-function upstream400(
-  call: Pick<Call, 'contentType' | 'version'>,
-  diagnostics: string,
-): EmuResponse {
-  if (call.version === 'v3') {
-    return drfResponse(
-      400,
-      {
-        resourceType: 'OperationOutcome',
-        issue: [{ severity: 'error', code: 'processing', diagnostics }],
+/** The view's permissions beyond the token: scopes, v3 early adopter, app scopes, v1/v2 SAMHSA. */
+function guardFor(
+  resource: Resource,
+  kind: Kind,
+): {
+  hasScope: (scopes: readonly string[]) => boolean;
+  opts: GuardOptions;
+} {
+  if (resource === 'AuditEvent') {
+    // AuditEventView has no V3EarlyAdopterPermission; its read view (a ReadView) has.
+    return {
+      hasScope: s => s.includes(AUDIT_EVENT_SCOPE),
+      opts: { earlyAdopter: kind === 'read' },
+    };
+  }
+  if (kind === 'card') {
+    return {
+      hasScope: cardScopes,
+      opts: {
+        earlyAdopter: false,
+        appScope: (c: RegisteredClient) =>
+          cardScopes(c.allowedScopes)
+            ? undefined
+            : appLacksScopes(c.name, 'any', 'digital insurance card'),
       },
-      call.contentType,
+    };
+  }
+  const action = kind === 'read' ? 'read' : 'search';
+  return {
+    hasScope: s => allows(s, resource, action),
+    opts: {
+      appScope: c =>
+        allows(c.allowedScopes, resource, action)
+          ? undefined
+          : appLacksScopes(c.name, action, resource),
+      v2EobPermission: resource === 'ExplanationOfBenefit',
+    },
+  };
+}
+
+function dispatch(call: Call, resource: Resource, kind: Kind, id: string | undefined): EmuResponse {
+  const { req, version, contentType, caller } = call;
+  if (kind === 'card') {
+    return (
+      strictRefusal(req, contentType, []) ??
+      ok(call, buildInsuranceCard(caller.bene, call.ctx.claims.lastLoadAt))
     );
   }
-  return detail(call, 400, `An error occurred contacting the upstream server:${diagnostics}`);
-}
-
-function ok(call: Call, body: Json): EmuResponse {
-  const res = drfResponse(200, body, call.contentType);
-  res.rateLimit = call.caller.rateLimit;
-  return res;
-}
-
-/** Paging shared by the three searches; `items` are cheap records, `build` makes the resources. */
-function page<T>(
-  call: Call,
-  resource: SearchResource,
-  q: SearchQuery,
-  items: readonly T[],
-  binding: Array<[string, string]>,
-  filters: Array<[string, string]>,
-  lastUpdated: number,
-  build: (item: T) => Json,
-): EmuResponse {
-  if (q.count === 0) return upstream400(call, "Invalid pageSize '0'");
-  const total = items.length;
-  if (total > 0 && q.startIndex >= total) {
-    return upstream400(
-      call,
-      `Value for startIndex (${q.startIndex}) must be less than than result size (${total})`,
-    );
+  if (resource === 'AuditEvent') {
+    const refused = strictRefusal(req, contentType, []);
+    if (refused) return refused;
+    return id === undefined ? searchAuditEvents(call) : readAuditEvent(call, id);
   }
-  const slice = items.slice(q.startIndex, q.startIndex + q.count);
-  return ok(
-    call,
-    searchset(
-      {
-        resourceUrl: `${call.fhirBase}/${resource}`,
-        filters,
-        binding,
-        startIndex: q.startIndex,
-        count: q.count,
-        total,
-        lastUpdated,
-      },
-      slice.map(build),
-    ),
-  );
-}
-
-function searchPatient(call: Call, q: SearchQuery): EmuResponse {
-  const { caller, version } = call;
-  if (q.id !== undefined && q.id !== caller.patientId) return detail(call, 404, NOT_FOUND);
-  const patient = buildPatient(caller.bene, version === 'v3');
-  let items = passes(DATA_LOADED_AT, q.lastUpdated) ? [patient] : [];
-  if (q.identifier !== undefined) {
-    const wanted = q.identifier.includes('|') ? q.identifier.split('|') : [undefined, q.identifier];
-    const ids = patient.identifier as Array<{ system: string; value: string }>;
-    const hit = ids.some(i => i.value === wanted[1] && (!wanted[0] || i.system === wanted[0]));
-    if (!hit) items = [];
+  if (id !== undefined) {
+    const refused = version === 'v3' ? strictRefusal(req, contentType, []) : undefined;
+    return refused ?? read(call, resource, id);
   }
-  const binding: Array<[string, string]> =
-    q.id === undefined && q.identifier === undefined ? [['_id', caller.patientId]] : [];
-  return page(call, 'Patient', q, items, binding, q.echo, DATA_LOADED_AT, r => r);
-}
-
-function searchCoverage(call: Call, q: SearchQuery): EmuResponse {
-  const { caller, version } = call;
-  if (q.beneficiary !== undefined) {
-    const owns = new RegExp(`(^|/)${caller.patientId}$`).test(q.beneficiary.trim());
-    if (!owns) return detail(call, 403, PERMISSION_DENIED);
-  }
-  const items = passes(DATA_LOADED_AT, q.lastUpdated) ? COVERAGE_PARTS : [];
-  return page(
-    call,
-    'Coverage',
-    q,
-    items,
-    [['beneficiary', `Patient/${caller.patientId}`]],
-    q.echo,
-    DATA_LOADED_AT,
-    part => buildCoverage(caller.bene, part, version === 'v3'),
-  );
-}
-
-function searchEob(call: Call, q: SearchQuery): EmuResponse {
-  const { ctx, caller, version } = call;
-  if (q.patient !== undefined && q.patient !== caller.patientId) {
-    return detail(call, 403, PERMISSION_DENIED);
-  }
-  const index = ctx.claimIndex(caller.bene);
-  const types = q.types ? new Set(q.types) : undefined;
-  const headers = index.sorted.filter(
-    h =>
-      (!types || types.has(h.type)) &&
-      passes(h.endMs, q.serviceDate) &&
-      passes(h.lastUpdated, q.lastUpdated),
-  );
-  let lastUpdated = DATA_LOADED_AT;
-  for (const h of headers) if (h.lastUpdated > lastUpdated) lastUpdated = h.lastUpdated;
-  const filters = [...q.echo];
+  const q = parseSearch(req.query, resource, version === 'v3');
+  if ('detail' in q) return q.upstream ? upstream400(call, q.detail) : detail(call, 400, q.detail);
   if (version === 'v3') {
-    // BB2 v3 forwards a default source filter and the SAMHSA exclusion chosen at consent.
-    if (!filters.some(([k]) => k === '_tag' || k === '_source'))
-      filters.push(['_source', 'NCH,DDPS']);
-    if (!caller.token.shareSamhsa) filters.push(['_security:not', '42CFRPart2']);
+    const refused = strictRefusal(req, contentType, SEARCH_KEYS[resource]);
+    if (refused) return refused;
   }
-  const v3 = version === 'v3';
-  return page(
-    call,
-    'ExplanationOfBenefit',
-    q,
-    headers,
-    [['patient', caller.patientId]],
-    filters,
-    lastUpdated,
-    h => buildEob(h, { seed: ctx.seed, bene: caller.bene, v3 }),
-  );
-}
-
-function read(call: Call, resource: ScopedResource, id: string): EmuResponse {
-  const { ctx, caller, version } = call;
-  const v3 = version === 'v3';
-  if (resource === 'Patient') {
-    if (id !== caller.patientId) return detail(call, 404, NOT_FOUND);
-    return ok(call, buildPatient(caller.bene, v3));
-  }
-  if (resource === 'Coverage') {
-    const parsed = parseCoverageId(id);
-    if (!parsed) {
-      return upstream400(
-        call,
-        `Failed to call access method: java.lang.IllegalArgumentException: Unsupported ID pattern: ${id}`,
-      );
-    }
-    if (parsed.patientId !== caller.patientId) return detail(call, 404, NOT_FOUND);
-    return ok(call, buildCoverage(caller.bene, parsed.part, v3));
-  }
-  const index = ctx.claimIndex(caller.bene);
-  let h = EOB_ID.test(id) ? index.byId.get(id) : undefined;
-  if (!h && v3 && /^-?\d+$/.test(id)) h = index.byClaimId.get(id);
-  if (!h && !EOB_ID.test(id) && !(v3 && /^-?\d+$/.test(id))) {
-    return upstream400(
-      call,
-      `Failed to call access method: java.lang.IllegalArgumentException: Unsupported ID pattern: ${id}`,
-    );
-  }
-  if (!h) return detail(call, 404, NOT_FOUND);
-  return ok(call, buildEob(h, { seed: ctx.seed, bene: caller.bene, v3 }));
+  if (resource === 'Patient') return searchPatient(call, q);
+  if (resource === 'Coverage') return searchCoverage(call, q);
+  return searchEob(call, q);
 }
 
 /** Routes under `/vN/fhir/`. Returns undefined for paths that do not exist (HTML 404). */
@@ -209,21 +147,22 @@ export function handleFhir(
   if (path === '.well-known/smart-configuration') {
     return pyJsonResponse(200, smartConfiguration(req.origin, version));
   }
-  const [resource, id, ...more] = path.split('/');
-  if (!RESOURCES.includes(resource as ScopedResource) || more.length > 0) return undefined;
-  const type = resource as ScopedResource;
-  const card = version === 'v3' && type === 'Patient' && id === INSURANCE_CARD;
-  const isRead = id !== undefined && id !== '' && !card;
-
+  const [name, rawId, ...more] = path.split('/');
+  const resource = name as Resource;
+  if (!RESOURCES.includes(resource) || more.length > 0) return undefined;
+  if (resource === 'AuditEvent' && version !== 'v3') return undefined;
+  const kind: Kind =
+    version === 'v3' && resource === 'Patient' && rawId === INSURANCE_CARD
+      ? 'card'
+      : rawId !== undefined && rawId !== ''
+        ? 'read'
+        : 'search';
   const contentType = negotiate(header(req, 'accept'));
   if (!contentType) {
     return drfResponse(406, { detail: 'Could not satisfy the request Accept header.' }, FHIR_JSON);
   }
-  const caller = authorizeCall(ctx, req, version, contentType, scopes =>
-    card
-      ? allows(scopes, 'Patient', 'read') && allows(scopes, 'Coverage', 'search')
-      : allows(scopes, type, isRead ? 'read' : 'search'),
-  );
+  const g = guardFor(resource, kind);
+  const caller = authorizeCall(ctx, req, version, contentType, g.hasScope, g.opts);
   if ('status' in caller) return caller;
   const call: Call = {
     ctx,
@@ -238,18 +177,10 @@ export function handleFhir(
     res.headers.allow = 'GET, HEAD, OPTIONS';
     return res;
   }
-  if (card) return ok(call, buildInsuranceCard(caller.bene, call.fhirBase));
-  if (isRead) return read(call, type, decodeURIComponent(id));
-
-  const q = parseSearch(req.query, type, version === 'v3');
-  if ('detail' in q) return q.upstream ? upstream400(call, q.detail) : detail(call, 400, q.detail);
-  if (version === 'v3' && /handling\s*=\s*strict/i.test(header(req, 'prefer') ?? '')) {
-    const unknown = q.unknown.filter(k => k !== '_format');
-    if (unknown.length > 0) {
-      return pyJsonResponse(400, { error: `Invalid parameters: ${pyListRepr(unknown)}` });
-    }
-  }
-  if (type === 'Patient') return searchPatient(call, q);
-  if (type === 'Coverage') return searchCoverage(call, q);
-  return searchEob(call, q);
+  return dispatch(
+    call,
+    resource,
+    kind,
+    kind === 'read' ? decodeURIComponent(rawId as string) : undefined,
+  );
 }

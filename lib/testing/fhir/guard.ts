@@ -25,9 +25,26 @@ export interface Caller {
 
 const REALM = 'Bearer realm="api"';
 
+/** Which of BB2's view permissions apply beyond authentication, grant and scope. */
+export interface GuardOptions {
+  /** `V3EarlyAdopterPermission` (every v3 view but AuditEvent search); default true. */
+  earlyAdopter?: boolean;
+  /**
+   * v3 `AppScopePermission`: the app's own capabilities must cover the call, else 403 naming
+   * it. Returns the refusal text, or undefined when allowed.
+   */
+  appScope?: (client: RegisteredClient) => string | undefined;
+  /**
+   * `V2ExplanationOfBenefitPermission`: a v1/v2 EOB call with a token that withheld SAMHSA
+   * data (or of a Part-D-only app) is refused.
+   */
+  v2EobPermission?: boolean;
+}
+
 /**
  * DRF authentication, permissions and throttling in BB2's order (reference §3.5): token,
- * app active, grant, scope, v3 early adopter, then the per-token throttle.
+ * app active, grant, scope, v3 early adopter, app scopes, the v1/v2 EOB SAMHSA permission, then
+ * the per-token throttle.
  */
 export function authorizeCall(
   ctx: EmulatorContext,
@@ -35,6 +52,7 @@ export function authorizeCall(
   version: ApiVersion,
   contentType: string,
   hasScope: (scopes: readonly string[]) => boolean,
+  opts: GuardOptions = {},
 ): Caller | EmuResponse {
   const fail = (status: number, detail: string, headers: Record<string, string> = {}) =>
     drfResponse(status, { detail }, contentType, headers);
@@ -65,7 +83,14 @@ export function authorizeCall(
     return fail(401, GRANT_TIMED_OUT, { 'www-authenticate': REALM });
   }
   if (!hasScope(token.scopes)) return fail(403, PERMISSION_DENIED);
-  if (version === 'v3' && !client.v3EarlyAdopter) return fail(403, v3NotAllowed(client.name));
+  if (version === 'v3' && (opts.earlyAdopter ?? true) && !client.v3EarlyAdopter) {
+    return fail(403, v3NotAllowed(client.name));
+  }
+  const appRefusal = version === 'v3' ? opts.appScope?.(client) : undefined;
+  if (appRefusal) return fail(403, appRefusal);
+  if (opts.v2EobPermission && version !== 'v3' && (!token.shareSamhsa || token.partDEobOnly)) {
+    return fail(403, PERMISSION_DENIED);
+  }
   const t = ctx.limiter.check(token.token, now);
   const rateLimit = { limit: t.limit, remaining: t.remaining, reset: t.reset };
   if (!t.allowed) {

@@ -23,6 +23,11 @@ export interface EmulatorClient {
   v3EarlyAdopter?: boolean;
   /** Scopes the app may be granted. Default: all patient/*, profile, openid, launch/patient. */
   allowedScopes?: string[];
+  /**
+   * BB2's `part_d_eob_only` app setting: v3 EOB searches are forced to `_source=DDPS`, non-Part-D
+   * reads answer 404 and v1/v2 EOB calls 403. Default false.
+   */
+  partDEobOnly?: boolean;
 }
 
 /** A client with every default applied. */
@@ -44,6 +49,7 @@ export function resolveClient(c: EmulatorClient): RegisteredClient {
     requireDemographicScopes: c.requireDemographicScopes ?? true,
     v3EarlyAdopter: c.v3EarlyAdopter ?? false,
     allowedScopes: [...(c.allowedScopes ?? ALL_SCOPES)],
+    partDEobOnly: c.partDEobOnly ?? false,
   };
 }
 

@@ -23,3 +23,7 @@ export const QUERY_TOKEN =
 export const NOT_AUTHENTICATED = 'Authentication credentials were not provided.';
 export const PERMISSION_DENIED = 'You do not have permission to perform this action.';
 export const NOT_FOUND = 'Not found.';
+
+/** v3 `AppScopePermission`'s refusal (`APPLICATION_DOES_NOT_HAVE_VALID_SCOPES`). */
+export const appLacksScopes = (name: string, kind: string, resource: string) =>
+  `This application, ${name}, does not have access to make ${kind} calls for ${resource} resources. If you are the app maintainer, please contact the Blue Button API team. If you are a Medicare Beneficiary and need assistance, please contact the support team for the application you are trying to access.`;

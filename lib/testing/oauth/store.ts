@@ -28,7 +28,10 @@ export interface AccessToken {
   issuedAt: number;
   expiresAt: number;
   refreshToken: string;
+  /** BB2's `AccessTokenExtension.include_samhsa` (the v3 consent choice; carried over by refresh). */
   shareSamhsa: boolean;
+  /** BB2's `AccessTokenExtension.part_d_eob_only` (carried over by refresh). */
+  partDEobOnly: boolean;
 }
 
 /** A refresh token (DOT `RefreshToken`); revoked ones are kept so reuse is recognised. */
@@ -42,6 +45,7 @@ export interface RefreshToken {
   accessToken: string | undefined;
   revoked: boolean;
   shareSamhsa: boolean;
+  partDEobOnly: boolean;
 }
 
 /** A BB2 DataAccessGrant: one per (application, beneficiary). */
@@ -90,6 +94,8 @@ export class OAuthStore {
   readonly accessTokens = new Map<string, AccessToken>();
   readonly refreshTokens = new Map<string, RefreshToken>();
   readonly grants = new Map<string, DataAccessGrant>();
+  /** Token values (access and refresh) ever issued to each (app, beneficiary) pair. */
+  private readonly pairs = new Map<string, Set<string>>();
 
   /** All expiry follows the emulator clock. */
   constructor(private readonly clock: EmulatorClock) {}
@@ -108,7 +114,10 @@ export class OAuthStore {
 
   /** Issues a fresh access + refresh token pair. */
   issueTokens(
-    t: Pick<AccessToken, 'clientId' | 'username' | 'scopes' | 'version' | 'shareSamhsa'>,
+    t: Pick<
+      AccessToken,
+      'clientId' | 'username' | 'scopes' | 'version' | 'shareSamhsa' | 'partDEobOnly'
+    >,
     expiresInSeconds: number,
   ): { access: AccessToken; refresh: RefreshToken } {
     const now = this.clock.now();
@@ -128,6 +137,10 @@ export class OAuthStore {
     };
     this.accessTokens.set(access.token, access);
     this.refreshTokens.set(refresh.token, refresh);
+    const key = OAuthStore.grantKey(t.clientId, t.username);
+    const issued = this.pairs.get(key) ?? new Set<string>();
+    issued.add(access.token).add(refresh.token);
+    this.pairs.set(key, issued);
     return { access, refresh };
   }
 
@@ -154,15 +167,29 @@ export class OAuthStore {
 
   /** Deletes the access tokens and revokes the refresh tokens of an (app, beneficiary) pair. */
   revokeTokensFor(clientId: string, username: string): void {
-    for (const [k, a] of this.accessTokens) {
-      if (a.clientId === clientId && a.username === username) this.accessTokens.delete(k);
-    }
-    for (const r of this.refreshTokens.values()) {
-      if (r.clientId === clientId && r.username === username) {
+    // The pair index keeps this O(tokens of the pair), so thousands of beneficiaries stay cheap.
+    for (const value of this.pairs.get(OAuthStore.grantKey(clientId, username)) ?? []) {
+      this.accessTokens.delete(value);
+      const r = this.refreshTokens.get(value);
+      if (r) {
         r.revoked = true;
         r.accessToken = undefined;
       }
     }
+  }
+
+  /**
+   * BB2's `remove_application_user_pair_tokens_data_access(app, user, False, True)` after a new
+   * authorization (2e2d4da22): the pair's access and refresh tokens are deleted outright, so an old
+   * refresh token is then unknown ("Refresh token not found.") rather than revoked.
+   */
+  deleteTokensFor(clientId: string, username: string): void {
+    const key = OAuthStore.grantKey(clientId, username);
+    for (const value of this.pairs.get(key) ?? []) {
+      this.accessTokens.delete(value);
+      this.refreshTokens.delete(value);
+    }
+    this.pairs.delete(key);
   }
 
   /** The grant of a pair, if any. */
@@ -190,5 +217,6 @@ export class OAuthStore {
     this.accessTokens.clear();
     this.refreshTokens.clear();
     this.grants.clear();
+    this.pairs.clear();
   }
 }

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { EmulatorContext } from '../context.js';
 import type { Beneficiary } from '../data/beneficiaries.js';
-import { basicAuth, type EmuRequest } from '../http/request.js';
+import type { TokenResponse } from '../emulator.types.js';
+import type { EmuRequest } from '../http/request.js';
 import { emptyResponse, pyJsonResponse, type EmuResponse } from '../http/response.js';
 import type { RegisteredClient } from './clients.js';
-import { GRANT_NOT_FOUND, GRANT_TIMED_OUT, inactiveApp, ONE_TIME_REFRESH } from './messages.js';
+import { GRANT_NOT_FOUND, GRANT_TIMED_OUT, ONE_TIME_REFRESH } from './messages.js';
 import { parseScopes, withinOriginal } from './scopes.js';
 import type { AccessToken, ApiVersion } from './store.js';
+import { bb2Error, identifyClient, v3TokenGates } from './token-client.js';
 
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
@@ -19,36 +21,34 @@ function oauthError(status: number, error: string, description?: string): EmuRes
   return pyJsonResponse(status, body, headers);
 }
 
-/** A BB2-raised error body (with `status_code`). */
-function bb2Error(status: number, error: string, description: string): EmuResponse {
-  return pyJsonResponse(status, { status_code: status, error, error_description: description });
-}
-
 /** `YYYY-MM-DDTHH:MM:SSZ`, BB2's `access_grant_expiration` format. */
 export function grantExpirationFormat(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
 
-/** The client named by Basic auth or the body, after BB2's `validate_app_is_active` checks. */
-export function identifyClient(
+/** The token JSON BB2 answers (its key order), for a freshly issued access token. */
+export function tokenBody(
   ctx: EmulatorContext,
-  req: EmuRequest,
-): { client: RegisteredClient; secret: string | undefined } | EmuResponse {
-  const form = req.form ?? new URLSearchParams();
-  const basic = basicAuth(req);
-  const bodyId = form.get('client_id');
-  if (basic && bodyId && basic.id !== bodyId) {
-    return bb2Error(400, 'invalid_request', 'different app in headers than in request data');
+  client: RegisteredClient,
+  bene: Beneficiary,
+  access: AccessToken,
+): TokenResponse {
+  const grant = ctx.store.grant(client.clientId, bene.username);
+  let expiration = '';
+  if (client.accessType === 'ONE_TIME') {
+    expiration = grantExpirationFormat(access.issuedAt + ctx.expiresIn * 1000);
+  } else if (client.accessType === 'THIRTEEN_MONTH' && grant?.expiresAt != null) {
+    expiration = grantExpirationFormat(grant.expiresAt);
   }
-  if (!basic && !bodyId) return bb2Error(401, 'invalid_client', 'App id failed');
-  const client = ctx.clients.get(basic?.id ?? bodyId);
-  if (!client) {
-    return basic
-      ? bb2Error(401, 'invalid_client', 'Application does not exist')
-      : bb2Error(400, 'invalid_client', 'Application does not exist (client_id)');
-  }
-  if (!client.active) return bb2Error(403, 'invalid_client', inactiveApp(client.name));
-  return { client, secret: basic ? basic.secret : (form.get('client_secret') ?? undefined) };
+  return {
+    access_token: access.token,
+    expires_in: ctx.expiresIn,
+    token_type: 'Bearer',
+    scope: access.scopes.join(' '),
+    refresh_token: access.refreshToken,
+    patient: access.version === 'v3' ? bene.v3PatientId : bene.patientId,
+    access_grant_expiration: expiration,
+  };
 }
 
 function tokenResponse(
@@ -57,26 +57,7 @@ function tokenResponse(
   bene: Beneficiary,
   access: AccessToken,
 ): EmuResponse {
-  const grant = ctx.store.grant(client.clientId, bene.username);
-  let expiration = '';
-  if (client.accessType === 'ONE_TIME') {
-    expiration = grantExpirationFormat(access.issuedAt + ctx.expiresIn * 1000);
-  } else if (client.accessType === 'THIRTEEN_MONTH' && grant?.expiresAt != null) {
-    expiration = grantExpirationFormat(grant.expiresAt);
-  }
-  return pyJsonResponse(
-    200,
-    {
-      access_token: access.token,
-      expires_in: ctx.expiresIn,
-      token_type: 'Bearer',
-      scope: access.scopes.join(' '),
-      refresh_token: access.refreshToken,
-      patient: access.version === 'v3' ? bene.v3PatientId : bene.patientId,
-      access_grant_expiration: expiration,
-    },
-    NO_STORE,
-  );
+  return pyJsonResponse(200, tokenBody(ctx, client, bene, access), NO_STORE);
 }
 
 /** RFC 7636 S256: unpadded base64url of the SHA-256 of the verifier. */
@@ -92,15 +73,15 @@ export function handleToken(
 ): EmuResponse {
   if (req.method !== 'POST') return emptyResponse(405, { allow: 'POST' });
   const form = req.form ?? new URLSearchParams();
+  if (version === 'v3') {
+    const gated = v3TokenGates(ctx, req);
+    if (gated) return gated;
+  }
   const who = identifyClient(ctx, req);
   if ('status' in who) return who;
   const { client, secret } = who;
   const grantType = form.get('grant_type');
   const now = ctx.clock.now();
-
-  if (version === 'v3' && !client.v3EarlyAdopter) {
-    return pyJsonResponse(403, { status_code: 403, message: 'Request denied' });
-  }
 
   if (grantType === 'refresh_token') {
     // BB2's own checks run before oauthlib sees the request.
@@ -134,6 +115,7 @@ export function handleToken(
         scopes: asked.length > 0 ? asked : rt.scopes,
         version,
         shareSamhsa: rt.shareSamhsa,
+        partDEobOnly: rt.partDEobOnly,
       },
       ctx.expiresIn,
     );
@@ -168,6 +150,8 @@ export function handleToken(
       scopes: code.scopes,
       version: code.version,
       shareSamhsa: code.shareSamhsa,
+      // BB2 reads the app's setting when it creates the token's AccessTokenExtension.
+      partDEobOnly: client.partDEobOnly,
     },
     ctx.expiresIn,
   );

@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import type { EmulatorContext, PendingApproval } from '../context.js';
+import type { EmuRequest } from '../http/request.js';
+import {
+  htmlResponse,
+  pyJsonResponse,
+  redirectResponse,
+  type EmuResponse,
+} from '../http/response.js';
+import { appErrorPage, beneNotFoundPage, consentPage, loginPage } from '../pages.html.js';
+import { decide, withParams, type OAuthRequest } from './authorize.decision.js';
+import type { RegisteredClient } from './clients.js';
+import { inactiveApp } from './messages.js';
+import type { ApiVersion } from './store.js';
+
+/** Django's session cookie name, so browser tests see the usual cookie. */
+export const SESSION_COOKIE = 'sessionid';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The user name of the session cookie's login, if any. */
+export function loggedInUser(ctx: EmulatorContext, req: EmuRequest): string | undefined {
+  const sid = req.cookies[SESSION_COOKIE];
+  return sid ? ctx.sessions.get(sid) : undefined;
+}
+
+/** The redirect to the Medicare login, coming back to `next`. */
+export function toLogin(next: string): EmuResponse {
+  return redirectResponse(302, `/mymedicare/login?next=${encodeURIComponent(next)}`);
+}
+
+/** Django `forms.BooleanField` with a checkbox: "false" (any case) and "" are false, absent is false. */
+function djangoCheckbox(value: string | undefined): boolean {
+  return value !== undefined && value !== '' && value.toLowerCase() !== 'false';
+}
+
+function pendingToRequest(a: PendingApproval, client: RegisteredClient): OAuthRequest {
+  return {
+    client,
+    redirectUri: a.redirectUri,
+    scopes: a.scopes,
+    state: a.state,
+    codeChallenge: a.codeChallenge,
+  };
+}
+
+/**
+ * `GET|POST /vN/o/authorize/<uuid>/`: the consent page and its form. On v3, as BB2's
+ * `authorize_v3.html`, demographics are required and the SAMHSA checkbox starts unchecked
+ * (a hidden "False" precedes it; the last value wins); Part-D-only apps get no SAMHSA choice.
+ */
+export function handleApproval(
+  ctx: EmulatorContext,
+  req: EmuRequest,
+  version: ApiVersion,
+  id: string,
+): EmuResponse {
+  if (!UUID.test(id)) return pyJsonResponse(404, { status_code: 404, message: 'Not found.' });
+  const username = loggedInUser(ctx, req);
+  if (!username) return toLogin(`${req.path}${req.search}`);
+  const approval = ctx.approvals.get(id);
+  if (!approval || approval.username !== username || approval.version !== version) {
+    return pyJsonResponse(404, { status_code: 404, message: 'Not found.' });
+  }
+  const client = ctx.clients.get(approval.clientId);
+  if (!client) return htmlResponse(400, appErrorPage('Application does not exist'));
+  if (!client.active) return htmlResponse(403, appErrorPage(inactiveApp(client.name)));
+  const v3 = version === 'v3';
+  if (req.method === 'GET' || req.method === 'HEAD') {
+    return htmlResponse(
+      200,
+      consentPage({
+        action: `/${version}/o/authorize/${id}/`,
+        appName: client.name,
+        hidden: approval.params,
+        scopes: approval.scopes,
+        showDemographics: !v3 && client.requireDemographicScopes,
+        requireDemographics: v3,
+        showSamhsa: v3 && !client.partDEobOnly,
+        partDOnly: v3 && client.partDEobOnly,
+      }),
+    );
+  }
+  if (req.method !== 'POST') return htmlResponse(405, '', { allow: 'GET, POST' });
+  const form = req.form ?? new URLSearchParams();
+  ctx.approvals.delete(id);
+  const bene = ctx.beneficiaries.get(username);
+  if (!bene) return toLogin(`/${version}/o/authorize/`);
+  const last = (k: string) => form.getAll(k).at(-1);
+  return decide(ctx, pendingToRequest(approval, client), bene, version, {
+    allow: form.has('allow'),
+    shareDemographics: last('share_demographic_scopes') === 'True',
+    shareSamhsa: djangoCheckbox(last('share_samhsa_data')),
+  });
+}
+
+/** Only local paths may follow a login, so the page cannot be used as an open redirect. */
+function safeNext(n: string | null | undefined): string {
+  return n && n.startsWith('/') && !n.startsWith('//') ? n : '/';
+}
+
+/** `GET|POST /mymedicare/login`: the stand-in for Medicare.gov login. */
+export function handleLogin(ctx: EmulatorContext, req: EmuRequest): EmuResponse {
+  if (req.method !== 'POST') {
+    return htmlResponse(200, loginPage(safeNext(req.query.get('next'))));
+  }
+  const form = req.form ?? new URLSearchParams();
+  const next = safeNext(form.get('next'));
+  const username = form.get('username') ?? '';
+  const bene = ctx.beneficiaries.get(username.trim());
+  if (!bene || bene.password !== form.get('password')) {
+    return htmlResponse(200, loginPage(next, 'The username or password you entered is incorrect.'));
+  }
+  if (bene.notFound) {
+    let link = '/';
+    try {
+      const q = new URL(next, 'http://emulator.local').searchParams;
+      const client = ctx.clients.get(q.get('client_id'));
+      const redirect = q.get('redirect_uri') || client?.redirectUris[0];
+      if (redirect) link = withParams(redirect, { error: 'not_found' });
+    } catch {
+      link = '/';
+    }
+    return htmlResponse(404, beneNotFoundPage(link));
+  }
+  const sid = randomBytes(16).toString('hex');
+  ctx.sessions.set(sid, bene.username);
+  return {
+    status: 302,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      location: next,
+      'set-cookie': `${SESSION_COOKIE}=${sid}; HttpOnly; Path=/; SameSite=Lax`,
+    },
+    body: '',
+  };
+}
