@@ -121,4 +121,22 @@ describe('the version of a login is the version of its token', () => {
       ].sort(),
     );
   });
+
+  it('passes the v3 token endpoint that refuses unknown body fields (BB2, Oct 2025–Mar 2026)', async () => {
+    const strict = await startEmulator({ v3Enabled: true, strictV3TokenBody: true });
+    const app = await bootBlueButton(strict, { scopes: V3_SCOPES });
+    try {
+      const token = await login(app.auth, {}, { version: 3 });
+      const refreshed = await firstValueFrom(app.auth.refreshAuthToken(expiredCopy(token)));
+      await firstValueFrom(app.auth.revoke(refreshed));
+      expect(strict.requests.filter(r => r.method === 'POST').map(r => r.path)).toEqual([
+        '/v3/o/token/',
+        '/v3/o/token/',
+        '/v3/o/revoke/',
+      ]);
+    } finally {
+      await app.close();
+      await strict.close();
+    }
+  });
 });
