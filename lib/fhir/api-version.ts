@@ -1,6 +1,5 @@
 import type { AuthorizationToken } from '../auth/authorization-token.js';
 import { ApiVersionMismatchError } from '../errors/api-version.error.js';
-import type { SearchValue } from './fhir.types.js';
 
 /**
  * Search parameters only API v3 knows. BB2's v1/v2 views drop them silently, so a v2 search for
@@ -13,16 +12,13 @@ export const STRICT_HANDLING = 'handling=strict';
 
 /**
  * Fails before anything is sent when a token is used beyond its API version: a v3-only call
- * (`v3Call`, e.g. `getInsuranceCardData`) or a v3-only search parameter with a v1/v2 token.
+ * (`v3Call`, e.g. `getInsuranceCardData`) or a v3-only search parameter in `url` (typed, or
+ * written into a custom path) with a v1/v2 token.
  */
-export function checkTokenVersion(
-  token: AuthorizationToken,
-  params: Record<string, SearchValue> | undefined,
-  v3Call?: string,
-): void {
+export function checkTokenVersion(token: AuthorizationToken, url: URL, v3Call?: string): void {
   if (token.version === 3) return;
   if (v3Call) throw new ApiVersionMismatchError(token.version, 3, v3Call);
-  const v3Param = V3_ONLY_PARAMS.find(name => params?.[name] !== undefined);
+  const v3Param = V3_ONLY_PARAMS.find(name => url.searchParams.has(name));
   if (v3Param) {
     throw new ApiVersionMismatchError(token.version, 3, `The search parameter ${v3Param}`);
   }

@@ -220,9 +220,9 @@ export class FhirService {
     { accept = 'application/fhir+json', expected, strict, v3Call }: GetOptions = {},
   ): Observable<FhirResponse<T>> {
     return defer(() => {
-      checkTokenVersion(token, params, v3Call);
       const url = resolveApiUrl(path, this.config, token.version);
       for (const [k, v] of toSearchParams(params)) url.searchParams.append(k, v);
+      checkTokenVersion(token, url, v3Call);
       const resourceType = expected ?? expectedResourceType(url);
       return this.withToken<T>(token, t => this.send(url, t, accept, resourceType, strict));
     });

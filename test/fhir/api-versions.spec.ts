@@ -119,6 +119,13 @@ describe('a token used with another version’s endpoint fails before anything i
       /^The search parameter _security:not belongs to Blue Button API v3/,
     ],
     [
+      'a v3-only parameter written into a custom path, v2 token',
+      () => bb.fhir.getCustomData('fhir/ExplanationOfBenefit/?_offset=10', v2),
+      2,
+      3,
+      /^The search parameter _offset belongs to Blue Button API v3/,
+    ],
+    [
       'a v2 absolute URL, v3 token',
       () => bb.fhir.getCustomData(`${emu.baseUrl}/v2/fhir/Coverage/`, v3),
       3,
