@@ -10,6 +10,7 @@ export { InjectBlueButtonConfig } from './config/inject-config.decorator.js';
 export * from './errors/index.js';
 export {
   AuthService,
+  type AuthDataOptions,
   type AuthorizeUrlOptions,
   type StartAuthorizationOptions,
   type CallbackParams,
@@ -19,6 +20,7 @@ export {
   AuthorizationToken,
   type AuthorizationTokenJSON,
   type TokenEndpointResponse,
+  type TokenFromJSONOptions,
 } from './auth/authorization-token.js';
 export type { AuthData } from './auth/pkce.js';
 export { StoredTokens } from './auth/stored-tokens.js';

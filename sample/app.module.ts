@@ -10,6 +10,7 @@ import { PagesController } from './pages.controller.js';
 import { SAMPLE_ROUTES } from './sample.constants.js';
 import { SampleExceptionFilter } from './sample-exception.filter.js';
 import { SecurityHeadersMiddleware } from './security-headers.middleware.js';
+import { V3LoginController } from './v3-login.controller.js';
 
 /**
  * The sample application. `register()` takes the Blue Button settings — the embedded emulator's,
@@ -22,7 +23,7 @@ export class AppModule implements NestModule {
     return {
       module: AppModule,
       imports: [BlueButtonModule.forRoot({ routes: SAMPLE_ROUTES, ...bluebutton })],
-      controllers: [PagesController],
+      controllers: [PagesController, V3LoginController],
       providers: [{ provide: APP_FILTER, useClass: SampleExceptionFilter }],
     };
   }

@@ -6,6 +6,7 @@ import {
   BlueButtonToken,
   FhirService,
   RequireScopes,
+  toInsuranceCard,
   type AuthorizationToken,
 } from 'nestjs-bluebutton';
 import { firstValueFrom } from 'rxjs';
@@ -14,18 +15,12 @@ import { toCoverageRows } from './records/coverage.js';
 import { toPatientSummary } from './records/patient.js';
 import { dateTime } from './views/format.js';
 import { layout, type Chrome, type NavKey, type Notice } from './views/layout.js';
-import {
-  claimsPage,
-  connectPage,
-  coveragePage,
-  overviewPage,
-  patientPage,
-  profilePage,
-  renewedNotice,
-} from './views/pages.js';
+import { cardNeedsV3Page, insuranceCardPage } from './views/insurance-card.js';
+import { connectPage, overviewPage, renewedNotice } from './views/overview.js';
+import { claimsPage, coveragePage, patientPage, profilePage } from './views/pages.js';
 import { FAVICON, STYLESHEET } from './views/style.js';
 import type { SafeHtml } from './views/html.js';
-import { backendLabel, loginHref, RETURN_PAGES } from './sample.constants.js';
+import { backendLabel, loginHref, RETURN_PAGES, v3LoginHref } from './sample.constants.js';
 
 const HTML = 'text/html; charset=utf-8';
 
@@ -110,7 +105,7 @@ export class PagesController {
       });
     }
     return this.page(
-      { title: 'Overview', active: 'home', notices },
+      { title: 'Overview', active: 'home', notices, token },
       true,
       overviewPage({
         patient: token.patient,
@@ -118,6 +113,7 @@ export class PagesController {
         expiresAt: token.expiresAt,
         accessGrantExpiration: token.accessGrantExpiration,
         demographicsShared: token.hasScope('patient/Patient.rs'),
+        apiVersion: token.version,
       }),
     );
   }
@@ -148,7 +144,7 @@ export class PagesController {
     );
     const rows = toClaimRows(eobsOf(pages));
     return this.page(
-      { title: 'Claims', active: 'claims', notices: this.renewed(token, last) },
+      { title: 'Claims', active: 'claims', notices: this.renewed(token, last), token },
       true,
       claimsPage({
         rows,
@@ -165,7 +161,7 @@ export class PagesController {
   async coverage(@BlueButtonToken() token: AuthorizationToken): Promise<string> {
     const res = await firstValueFrom(this.fhir.getCoverageData(token));
     return this.page(
-      { title: 'Coverage', active: 'coverage', notices: this.renewed(token, res.token) },
+      { title: 'Coverage', active: 'coverage', notices: this.renewed(token, res.token), token },
       true,
       coveragePage(toCoverageRows(res.data)),
     );
@@ -178,7 +174,7 @@ export class PagesController {
   async patient(@BlueButtonToken() token: AuthorizationToken): Promise<string> {
     const res = await firstValueFrom(this.fhir.getPatientData(token));
     return this.page(
-      { title: 'Patient', active: 'patient', notices: this.renewed(token, res.token) },
+      { title: 'Patient', active: 'patient', notices: this.renewed(token, res.token), token },
       true,
       patientPage(toPatientSummary(res.data)),
     );
@@ -191,7 +187,7 @@ export class PagesController {
   async profile(@BlueButtonToken() token: AuthorizationToken): Promise<string> {
     const res = await firstValueFrom(this.fhir.getProfileData(token));
     return this.page(
-      { title: 'Profile', active: 'profile', notices: this.renewed(token, res.token) },
+      { title: 'Profile', active: 'profile', notices: this.renewed(token, res.token), token },
       true,
       profilePage({
         name: res.data.name,
@@ -200,6 +196,27 @@ export class PagesController {
         created: res.data.iat,
       }),
     );
+  }
+
+  /**
+   * The digital insurance card (Blue Button API v3). A visitor connected through v2 is offered a
+   * v3 connection instead: their token would be refused by v3 (before anything is sent).
+   */
+  @Get('insurance-card')
+  @RequireScopes('patient/Patient.r', 'patient/Coverage.s')
+  @Header('Content-Type', HTML)
+  async insuranceCard(@BlueButtonToken() token: AuthorizationToken): Promise<string> {
+    const chrome = { title: 'Insurance card', active: 'card', token } as const;
+    if (token.version !== 3) {
+      return this.page(
+        chrome,
+        true,
+        cardNeedsV3Page(token.version, v3LoginHref('/insurance-card')),
+      );
+    }
+    const res = await firstValueFrom(this.fhir.getInsuranceCardData(token));
+    const notices = this.renewed(token, res.token);
+    return this.page({ ...chrome, notices }, true, insuranceCardPage(toInsuranceCard(res.data)));
   }
 
   /**
@@ -234,7 +251,7 @@ export class PagesController {
     return this.page(
       { title: 'Connect', active: 'home', notices },
       false,
-      connectPage(loginHref(returnTo), hint),
+      connectPage(loginHref(returnTo), v3LoginHref(returnTo), hint),
     );
   }
 
@@ -243,11 +260,18 @@ export class PagesController {
   }
 
   private page(
-    chrome: { title: string; active: NavKey; notices?: readonly Notice[] },
+    chrome: {
+      title: string;
+      active: NavKey;
+      notices?: readonly Notice[];
+      /** The visitor's token: the footer names its API version. */
+      token?: AuthorizationToken;
+    },
     connected: boolean,
     body: SafeHtml,
   ): string {
-    const full: Chrome = { ...chrome, connected, backend: backendLabel(this.config) };
-    return layout(full, body);
+    const { token, ...rest } = chrome;
+    const backend = backendLabel(this.config, token?.version);
+    return layout({ ...rest, connected, backend } satisfies Chrome, body);
   }
 }

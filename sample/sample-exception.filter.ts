@@ -52,7 +52,7 @@ export class SampleExceptionFilter extends BlueButtonExceptionFilter {
     }
     const missing = missingScopes(error);
     if (missing) {
-      const what = path === '/profile' ? 'Profile' : path === '/patient' ? 'Patient' : 'Not shared';
+      const what = PAGE_TITLES[path] ?? 'Not shared';
       return this.send(res, 403, what, true, notSharedPage(what, missing));
     }
     if (error instanceof BlueButtonError) {
@@ -98,6 +98,13 @@ export class SampleExceptionFilter extends BlueButtonExceptionFilter {
     res.end(layout({ title, connected, backend: backendLabel(this.config) }, body));
   }
 }
+
+/** The pages whose scopes the beneficiary may have withheld, by path. */
+const PAGE_TITLES: Readonly<Record<string, string>> = {
+  '/profile': 'Profile',
+  '/patient': 'Patient',
+  '/insurance-card': 'Insurance card',
+};
 
 /** The scopes a scope-guard 403 names, if `error` is one. */
 function missingScopes(error: unknown): string[] | undefined {

@@ -14,23 +14,45 @@ export const SAMPLE_ROUTES = {
   logoutRedirect: '/signed-out',
 } as const satisfies Required<Omit<BlueButtonRoutesOptions, 'version'>>;
 
+/**
+ * The sample's second login route: the same login handling, through Blue Button API v3 (a pilot:
+ * sandbox only, for early-adopter apps), which one app serves side by side with v2.
+ */
+export const SAMPLE_V3_LOGIN = '/bluebutton/login/v3';
+
+/** What a v3 connection asks for: v3 authorizations must name their scopes. */
+export const SAMPLE_V3_SCOPES = [
+  'openid',
+  'profile',
+  'patient/Patient.rs',
+  'patient/Coverage.rs',
+  'patient/ExplanationOfBenefit.rs',
+] as const;
+
 /** Pages a visitor may be sent back to after connecting (`?next=`): nothing else is echoed. */
 export const RETURN_PAGES: ReadonlySet<string> = new Set([
   '/claims',
   '/coverage',
   '/patient',
   '/profile',
+  '/insurance-card',
 ]);
 
 /** The "Connect with Medicare" link, optionally coming back to a page of the sample. */
-export function loginHref(returnTo?: string): string {
-  return returnTo
-    ? `${SAMPLE_ROUTES.login}?returnTo=${encodeURIComponent(returnTo)}`
-    : SAMPLE_ROUTES.login;
+export function loginHref(returnTo?: string, login: string = SAMPLE_ROUTES.login): string {
+  return returnTo ? `${login}?returnTo=${encodeURIComponent(returnTo)}` : login;
 }
 
-/** One line for the page footer saying which Blue Button the app talks to. */
-export function backendLabel(config: BlueButtonConfig): string {
+/** The "Connect through API v3" link. */
+export function v3LoginHref(returnTo?: string): string {
+  return loginHref(returnTo, SAMPLE_V3_LOGIN);
+}
+
+/**
+ * One line for the page footer saying which Blue Button the app talks to, and through which API
+ * version (the visitor's connection's, else the configured default).
+ */
+export function backendLabel(config: BlueButtonConfig, version = config.version): string {
   const where =
     config.baseUrl === 'https://sandbox.bluebutton.cms.gov'
       ? 'the Blue Button sandbox'
@@ -39,5 +61,5 @@ export function backendLabel(config: BlueButtonConfig): string {
         : `Blue Button at ${config.baseUrl}`;
   const synthetic =
     config.environment === 'PRODUCTION' ? '' : ' (synthetic beneficiaries, not real people)';
-  return `Data from ${where}, API v${config.version}${synthetic}`;
+  return `Data from ${where}, API v${version}${synthetic}`;
 }

@@ -114,7 +114,8 @@ export async function startSample(options: StartSampleOptions = {}): Promise<Run
 
 async function startEmulator(port: number, callbackUrl: string): Promise<BlueButtonEmulator> {
   try {
-    return await BlueButtonEmulator.start({ port, redirectUris: [callbackUrl] });
+    // v3 on, so the second login button works: the ready-made client is a v3 early adopter.
+    return await BlueButtonEmulator.start({ port, redirectUris: [callbackUrl], v3Enabled: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { defer, firstValueFrom, type Observable } from 'rxjs';
 import { LOG_CONTEXT, PENDING_AUTHORIZATION_TTL_MS } from '../bluebutton.constants.js';
 import { BlueButtonConfig } from '../config/bluebutton-config.js';
+import type { BlueButtonVersion } from '../config/bluebutton-options.interface.js';
 import {
   AuthorizationDeniedError,
   BlueButtonConfigError,
@@ -23,8 +24,14 @@ export interface AuthorizeUrlOptions {
   lang?: 'en' | 'es';
 }
 
+/** Options of {@link AuthService.generateAuthData}. */
+export interface AuthDataOptions {
+  /** The API version to authorize for (default: the configured `version`). */
+  version?: BlueButtonVersion;
+}
+
 /** Options of {@link AuthService.startAuthorization}. */
-export interface StartAuthorizationOptions extends AuthorizeUrlOptions {
+export interface StartAuthorizationOptions extends AuthorizeUrlOptions, AuthDataOptions {
   /** Where to send the browser after the callback (a same-origin path, checked by the routes). */
   returnTo?: string;
 }
@@ -48,6 +55,8 @@ export interface CompletedAuthorization {
 interface PendingAuthorization {
   codeVerifier: string;
   returnTo?: string;
+  /** Absent in logins started by version 0.1 (a rolling deploy): the configured version. */
+  version?: BlueButtonVersion;
 }
 
 /**
@@ -66,23 +75,33 @@ export class AuthService {
     private readonly refresher: TokenRefresher,
   ) {}
 
-  /** Fresh `state` and PKCE verifier/challenge (32 CSPRNG bytes each, unpadded base64url, S256). */
-  generateAuthData(): AuthData {
-    return createAuthData();
+  /**
+   * Fresh `state` and PKCE verifier/challenge (32 CSPRNG bytes each, unpadded base64url, S256), for
+   * a login at `options.version` (default: the configured one), which the authorize URL and the
+   * code exchange of this `authData` then use.
+   */
+  generateAuthData(options: AuthDataOptions = {}): AuthData {
+    return { ...createAuthData(), version: checkVersion(options.version ?? this.config.version) };
   }
 
-  /** The Blue Button authorize URL for `authData`, every parameter percent-encoded. */
+  /**
+   * The Blue Button authorize URL for `authData` (at its API version), every parameter
+   * percent-encoded. A v3 authorization must ask for scopes: without any (given or configured),
+   * it fails with `BlueButtonConfigError`.
+   */
   generateAuthorizeUrl(authData: AuthData, options: AuthorizeUrlOptions = {}): string {
+    const version = checkVersion(authData.version ?? this.config.version);
     const scopes = options.scopes ?? this.config.scopes;
-    if (this.config.version === 3 && !scopes?.length) {
+    if (version === 3 && !scopes?.length) {
       throw new BlueButtonConfigError([
         {
           key: 'scopes',
-          reason: 'is required on API v3: set scopes in the configuration or pass them per call',
+          reason:
+            'is required on API v3: Blue Button refuses a v3 authorization without scope. Set scopes in the configuration or pass them per call, e.g. startAuthorization({ version: 3, scopes: [...] })',
         },
       ]);
     }
-    const url = new URL(`${this.config.apiBaseUrl}/o/authorize/`);
+    const url = new URL(`${this.config.apiBaseUrlFor(version)}/o/authorize/`);
     const params = new URLSearchParams({
       client_id: this.config.clientId,
       redirect_uri: this.config.callbackUrl,
@@ -114,7 +133,8 @@ export class AuthService {
       const validCode = requireCode(code);
       if (!state) throw new StateMismatchError('The callback has no state parameter.');
       if (!safeEqual(state, authData.state)) throw new StateMismatchError();
-      return this.exchangeCode(validCode, authData.codeVerifier);
+      const version = checkVersion(authData.version ?? this.config.version);
+      return this.exchangeCode(validCode, authData.codeVerifier, version);
     });
   }
 
@@ -123,16 +143,19 @@ export class AuthService {
    * (single use, 10-minute TTL), so no app keeps a global `authData`. Returns the URL to redirect to
    * and the state: tie it to the user's browser (the built-in routes use a cookie) and check it at
    * the callback, or another person's callback URL could log this user in as someone else.
+   * `version` (default: the configured one) picks the API version: one app can log v2 users and
+   * v3 early adopters in side by side; the token records it and is used at that version only.
    */
   startAuthorization(
     options: StartAuthorizationOptions = {},
   ): Observable<{ url: string; state: string }> {
     return defer(async () => {
-      const authData = this.generateAuthData();
+      const authData = this.generateAuthData({ version: options.version });
       const url = this.generateAuthorizeUrl(authData, options);
       const pending: PendingAuthorization = {
         codeVerifier: authData.codeVerifier,
         returnTo: options.returnTo,
+        version: authData.version,
       };
       await this.store.set(pendingKey(authData.state), pending, {
         ttlMs: PENDING_AUTHORIZATION_TTL_MS,
@@ -144,7 +167,8 @@ export class AuthService {
 
   /**
    * Completes an authorization started with {@link startAuthorization}: takes (and so invalidates)
-   * the pending state, then exchanges the code. A replayed, unknown or expired state fails with
+   * the pending state, then exchanges the code at the API version the login was started for (so
+   * the token is of that version). A replayed, unknown or expired state fails with
    * {@link StateMismatchError}; a denial with {@link AuthorizationDeniedError}.
    */
   completeAuthorization(params: CallbackParams): Observable<CompletedAuthorization> {
@@ -158,7 +182,8 @@ export class AuthService {
       if (!params.state) throw new StateMismatchError('The callback has no state parameter.');
       if (!pending)
         throw new StateMismatchError('The callback state is unknown, expired or was already used.');
-      const token = await firstValueFrom(this.exchangeCode(code, pending.codeVerifier));
+      const version = pending.version ?? this.config.version;
+      const token = await firstValueFrom(this.exchangeCode(code, pending.codeVerifier, version));
       this.logger.log('Authorization completed');
       return { token, returnTo: pending.returnTo };
     });
@@ -175,8 +200,8 @@ export class AuthService {
   }
 
   /**
-   * Revokes the beneficiary's grant to this app and its tokens (`POST /v{N}/o/revoke/`), or with
-   * `tokenOnly` just the token (`/revoke_token/`, RFC 7009).
+   * Revokes the beneficiary's grant to this app and its tokens (`POST /v{N}/o/revoke/`, N being
+   * the token's version), or with `tokenOnly` just the token (`/revoke_token/`, RFC 7009).
    */
   revoke(token: AuthorizationToken, options: { tokenOnly?: boolean } = {}): Observable<void> {
     const path = options.tokenOnly ? 'revoke_token' : 'revoke';
@@ -188,7 +213,7 @@ export class AuthService {
     return this.http.send(
       {
         method: 'POST',
-        url: `${this.config.apiBaseUrl}/o/${path}/`,
+        url: `${this.config.apiBaseUrlFor(token.version)}/o/${path}/`,
         form,
         basicAuth: true,
         maxBytes: OAUTH_MAX_RESPONSE_BYTES,
@@ -200,11 +225,15 @@ export class AuthService {
     );
   }
 
-  private exchangeCode(code: string, codeVerifier: string): Observable<AuthorizationToken> {
+  private exchangeCode(
+    code: string,
+    codeVerifier: string,
+    version: BlueButtonVersion,
+  ): Observable<AuthorizationToken> {
     return this.http.send(
       {
         method: 'POST',
-        url: `${this.config.apiBaseUrl}/o/token/`,
+        url: `${this.config.apiBaseUrlFor(version)}/o/token/`,
         form: {
           client_id: this.config.clientId,
           client_secret: this.config.clientSecret,
@@ -217,10 +246,18 @@ export class AuthService {
       },
       res => {
         if (res.status !== 200) throw oauthError(res);
-        return tokenFromAnswer(res);
+        return tokenFromAnswer(res, undefined, version);
       },
     );
   }
+}
+
+/** `version` when it is an API version; a `BlueButtonConfigError` otherwise (JS callers, bad data). */
+function checkVersion(version: unknown): BlueButtonVersion {
+  if (version === 1 || version === 2 || version === 3) return version;
+  throw new BlueButtonConfigError([
+    { key: 'version', reason: `must be 1, 2 or 3 (got ${JSON.stringify(version) ?? 'nothing'})` },
+  ]);
 }
 
 function pendingKey(state: string): string {

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import type { BlueButtonVersion } from '../config/bluebutton-options.interface.js';
 import {
   badTokenAnswer,
   isBearer,
@@ -22,7 +23,26 @@ export interface AuthorizationTokenJSON {
   patient?: string;
   /** ISO 8601 instant, or null (research apps have no grant expiry). */
   accessGrantExpiration: string | null;
+  /**
+   * The API version the token was issued under. `toJSON()` always writes it; JSON saved before
+   * tokens recorded it (version 0.1) has none, and loads as `fromJSON`'s `defaultVersion`.
+   */
+  version?: BlueButtonVersion;
 }
+
+/** Options of {@link AuthorizationToken.fromJSON}. */
+export interface TokenFromJSONOptions {
+  /**
+   * The API version of JSON that names none (saved by version 0.1, which served one version per
+   * app): pass the version your app was configured with then. Default 2, the module's default
+   * (v3 was sandbox-only, so no production token of that time is a v3 one). The stored-token
+   * paths of the module (sessions, `StoredTokens`, the Redis store) pass the configured `version`.
+   */
+  defaultVersion?: BlueButtonVersion;
+}
+
+/** The version a token has when nothing says otherwise: the module's default `version`. */
+const DEFAULT_VERSION: BlueButtonVersion = 2;
 
 /** The token endpoint's JSON answer (snake_case, as Blue Button sends it). */
 export interface TokenEndpointResponse {
@@ -58,6 +78,11 @@ export class AuthorizationToken {
   readonly patient: string | undefined;
   /** When the beneficiary's data access grant ends; null when it never does (research apps). */
   readonly accessGrantExpiration: Date | null;
+  /**
+   * The API version the token was issued under: `FhirService` builds its URLs from it, and
+   * refreshes and revokes it at that version's endpoints. Tokens never carry over between versions.
+   */
+  readonly version: BlueButtonVersion;
 
   /** Builds a token from its fields; prefer `fromTokenResponse()` or `fromJSON()`. */
   constructor(fields: {
@@ -69,12 +94,16 @@ export class AuthorizationToken {
     scope?: readonly string[];
     patient?: string;
     accessGrantExpiration?: Date | null;
+    /** Default 2. */
+    version?: BlueButtonVersion;
   }) {
     // An Invalid Date is never "expired" and throws from toISOString(): refuse it at the source.
     if (!Number.isFinite(fields.expiresAt?.getTime()))
       throw new TypeError('AuthorizationToken: expiresAt is not a valid date');
     if (!Number.isFinite(fields.expiresIn))
       throw new TypeError('AuthorizationToken: expiresIn is not a finite number');
+    if (fields.version !== undefined && !isVersion(fields.version))
+      throw new TypeError('AuthorizationToken: version must be 1, 2 or 3');
     this.#accessToken = fields.accessToken;
     this.#refreshToken = fields.refreshToken || undefined;
     this.tokenType = fields.tokenType ?? 'Bearer';
@@ -85,6 +114,7 @@ export class AuthorizationToken {
     this.accessGrantExpiration = fields.accessGrantExpiration
       ? new Date(fields.accessGrantExpiration.getTime())
       : null;
+    this.version = fields.version ?? DEFAULT_VERSION;
     Object.freeze(this);
   }
 
@@ -107,11 +137,13 @@ export class AuthorizationToken {
    * Parses a token endpoint answer. `expires_in` may be a number or a numeric string, possibly
    * fractional; `expiresAt` counts from `receivedAt` (when the response arrived). When the answer
    * omits `refresh_token` or `patient` (RFC 6749 §6 allows it on refresh), `previous`'s are kept.
+   * `version` is the API version of the token endpoint that answered (default: `previous`'s, else 2).
    */
   static fromTokenResponse(
     body: TokenEndpointResponse,
     receivedAt: number = Date.now(),
     previous?: AuthorizationToken,
+    version: BlueButtonVersion = previous?.version ?? DEFAULT_VERSION,
   ): AuthorizationToken {
     if (typeof body.access_token !== 'string' || !body.access_token)
       throw bad('no access_token in the answer');
@@ -150,11 +182,18 @@ export class AuthorizationToken {
       scope,
       patient,
       accessGrantExpiration: grant,
+      version,
     });
   }
 
-  /** Restores a token from `token.toJSON()` output (or its JSON text), validating every field. */
-  static fromJSON(json: AuthorizationTokenJSON | string): AuthorizationToken {
+  /**
+   * Restores a token from `token.toJSON()` output (or its JSON text), validating every field.
+   * JSON without a `version` (saved by version 0.1) loads as `options.defaultVersion`.
+   */
+  static fromJSON(
+    json: AuthorizationTokenJSON | string,
+    options: TokenFromJSONOptions = {},
+  ): AuthorizationToken {
     const j = (
       typeof json === 'string' ? parseJson(json) : json
     ) as Partial<AuthorizationTokenJSON>;
@@ -175,6 +214,10 @@ export class AuthorizationToken {
     if (j.patient !== undefined && typeof j.patient !== 'string') fail('patient');
     const grant = j.accessGrantExpiration == null ? null : new Date(j.accessGrantExpiration);
     if (grant && Number.isNaN(grant.getTime())) fail('accessGrantExpiration');
+    if (j.version !== undefined && !isVersion(j.version)) fail('version');
+    const version = j.version ?? options.defaultVersion ?? DEFAULT_VERSION;
+    if (!isVersion(version))
+      throw new TypeError('AuthorizationToken.fromJSON: defaultVersion must be 1, 2 or 3');
     return new AuthorizationToken({
       accessToken: j.accessToken!,
       refreshToken: j.refreshToken,
@@ -184,6 +227,7 @@ export class AuthorizationToken {
       scope: j.scope,
       patient: j.patient,
       accessGrantExpiration: grant,
+      version,
     });
   }
 
@@ -231,6 +275,7 @@ export class AuthorizationToken {
       scope: [...this.scope],
       ...(this.patient !== undefined && { patient: this.patient }),
       accessGrantExpiration: this.accessGrantExpiration?.toISOString() ?? null,
+      version: this.version,
     };
   }
 
@@ -241,6 +286,10 @@ export class AuthorizationToken {
 }
 
 const bad = badTokenAnswer;
+
+function isVersion(value: unknown): value is BlueButtonVersion {
+  return value === 1 || value === 2 || value === 3;
+}
 
 function fail(field: string): never {
   throw new TypeError(`AuthorizationToken.fromJSON: "${field}" is missing or invalid`);

@@ -1,3 +1,4 @@
+import type { BlueButtonVersion } from '../config/bluebutton-options.interface.js';
 import { OAuthError, UnexpectedResponseError } from '../errors/bluebutton.errors.js';
 import type { BlueButtonResponse } from '../http/bluebutton-http.service.js';
 import { AuthorizationToken } from './authorization-token.js';
@@ -8,10 +9,14 @@ import { AuthorizationToken } from './authorization-token.js';
  */
 export const OAUTH_MAX_RESPONSE_BYTES = 1024 * 1024;
 
-/** The token a 200 answer of the token endpoint carries (`previous` fills what a refresh omits). */
+/**
+ * The token a 200 answer of the token endpoint carries (`previous` fills what a refresh omits);
+ * `version` is the API version of that endpoint (default: `previous`'s).
+ */
 export function tokenFromAnswer(
   res: BlueButtonResponse,
   previous?: AuthorizationToken,
+  version?: BlueButtonVersion,
 ): AuthorizationToken {
   if (res.data === undefined || res.data === null || typeof res.data !== 'object') {
     throw new UnexpectedResponseError(
@@ -21,7 +26,7 @@ export function tokenFromAnswer(
       res.jsonProblem ?? 'the token endpoint answered without a JSON object',
     );
   }
-  return AuthorizationToken.fromTokenResponse(res.data, res.receivedAt, previous);
+  return AuthorizationToken.fromTokenResponse(res.data, res.receivedAt, previous, version);
 }
 
 /** An OAuth error from a non-200 answer of the token or revoke endpoint (either error family). */

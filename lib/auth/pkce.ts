@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { BlueButtonVersion } from '../config/bluebutton-options.interface.js';
 
 /** What an authorization needs to remember between the redirect and the callback. */
 export interface AuthData {
@@ -10,6 +11,11 @@ export interface AuthData {
   codeChallenge: string;
   /** Always `S256`; Blue Button rejects `plain`. */
   codeChallengeMethod: 'S256';
+  /**
+   * The API version this login is for: the authorize URL and the code exchange use its
+   * endpoints, and the token is of this version. Absent (AuthData of version 0.1): the configured one.
+   */
+  version?: BlueButtonVersion;
 }
 
 /** 32 CSPRNG bytes as unpadded base64url: 43 characters from the RFC 7636 unreserved set. */

@@ -27,7 +27,10 @@ export class StoredTokens {
   async load(key: string): Promise<AuthorizationToken | undefined> {
     const record = await this.store.get<TokenRecord>(storeKey(key));
     if (!record) return undefined;
-    const token = AuthorizationToken.fromJSON(record.token);
+    // Tokens stored by version 0.1 have no version: the app then served its configured one only.
+    const token = AuthorizationToken.fromJSON(record.token, {
+      defaultVersion: this.config.version,
+    });
     this.bindings.set(token, { key, version: record.version });
     return token;
   }

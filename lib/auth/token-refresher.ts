@@ -107,7 +107,10 @@ export class TokenRefresher {
     outcome: RefreshOutcome,
   ): Promise<AuthorizationToken> {
     if ('token' in outcome) {
-      const fresh = AuthorizationToken.fromJSON(outcome.token);
+      // An outcome recorded by an instance of version 0.1 has no version: it is the old token's.
+      const fresh = AuthorizationToken.fromJSON(outcome.token, {
+        defaultVersion: previous.version,
+      });
       await this.persist(previous, fresh);
       return fresh;
     }
@@ -191,7 +194,7 @@ export class TokenRefresher {
     const answer = this.http.send(
       {
         method: 'POST',
-        url: `${this.config.apiBaseUrl}/o/token/`,
+        url: `${this.config.apiBaseUrlFor(token.version)}/o/token/`,
         form: {
           grant_type: 'refresh_token',
           refresh_token: refreshToken,

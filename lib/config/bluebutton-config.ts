@@ -11,7 +11,8 @@ import type {
 /** The plain fields a {@link BlueButtonConfig} is built from. */
 export type BlueButtonConfigFields = {
   -readonly [
-    K in keyof BlueButtonConfig as K extends 'apiBaseUrl' | 'toJSON' | typeof inspect.custom
+    K in keyof BlueButtonConfig as K extends
+      'apiBaseUrl' | 'apiBaseUrlFor' | 'toJSON' | typeof inspect.custom
       ? never
       : K
   ]: BlueButtonConfig[K];
@@ -43,6 +44,8 @@ export class BlueButtonConfig {
   readonly scopes?: readonly string[];
   /** Language of the Blue Button pages. */
   readonly lang?: 'en' | 'es';
+  /** Send `Prefer: handling=strict` on data requests unless a call says otherwise. */
+  readonly strict!: boolean;
   /** Per-attempt timeout, ms. */
   readonly timeoutMs!: number;
   /** Refresh margin before expiry, ms. */
@@ -83,9 +86,14 @@ export class BlueButtonConfig {
     Object.freeze(this);
   }
 
-  /** `{baseUrl}/v{version}`: the prefix of every API path. */
+  /** `{baseUrl}/v{version}`: the prefix of every API path of the configured version. */
   get apiBaseUrl(): string {
-    return `${this.baseUrl}/v${this.version}`;
+    return this.apiBaseUrlFor(this.version);
+  }
+
+  /** `{baseUrl}/v{version}` for another version (a token's, a login's). */
+  apiBaseUrlFor(version: BlueButtonVersion): string {
+    return `${this.baseUrl}/v${version}`;
   }
 
   /** Safe view for logs: secrets replaced by `[redacted]`. */

@@ -15,71 +15,13 @@ import {
   MaxLength,
   Min,
   MinLength,
-  ValidateBy,
   ValidateIf,
   ValidateNested,
-  type ValidationArguments,
-  type ValidationOptions,
 } from 'class-validator';
 import { IsMiddlewareRoute, IsRouteVersion } from './route-options.js';
+import { IsFunction, IsHttpUrl } from './validators.js';
 
 const ENVIRONMENTS = ['SANDBOX', 'PRODUCTION', 'TEST', 'LOCAL'];
-
-/** An absolute http(s) URL; https is required when the environment is PRODUCTION. */
-function IsHttpUrl(what: string, options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isHttpUrl',
-      validator: {
-        validate(value: unknown, args?: ValidationArguments) {
-          return httpUrlProblem(value, args?.object as BlueButtonOptionsDto, what) === undefined;
-        },
-        defaultMessage(args?: ValidationArguments) {
-          return httpUrlProblem(args?.value, args?.object as BlueButtonOptionsDto, what) ?? '';
-        },
-      },
-    },
-    options,
-  );
-}
-
-function httpUrlProblem(
-  value: unknown,
-  dto: BlueButtonOptionsDto,
-  what: string,
-): string | undefined {
-  if (value === undefined || value === null || value === '') return `is required: ${what}`;
-  if (typeof value !== 'string') return `must be ${what} given as a string`;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return `must be ${what}, an absolute URL such as https://example.org/callback (got a relative or malformed URL)`;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return `must use http or https (got ${url.protocol.replace(':', '')})`;
-  }
-  if (url.hash) return 'must not contain a #fragment';
-  if (url.username || url.password) return 'must not contain credentials';
-  if (dto?.environment === 'PRODUCTION' && url.protocol !== 'https:') {
-    return 'must use https when environment is PRODUCTION';
-  }
-  return undefined;
-}
-
-/** A function (class-validator has no built-in check for one). */
-function IsFunction(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isFunction',
-      validator: {
-        validate: (value: unknown) => typeof value === 'function',
-        defaultMessage: () => 'must be a function (req) => string | undefined',
-      },
-    },
-    options,
-  );
-}
 
 /** A path the app serves, such as `/bluebutton/login`. */
 const APP_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
@@ -221,6 +163,10 @@ export class BlueButtonOptionsDto {
   lang?: string;
 
   @IsOptional()
+  @IsBoolean({ message: 'must be true or false' })
+  strict?: boolean;
+
+  @IsOptional()
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(1, { message: 'must be positive' })
   @Max(600_000, { message: 'must be at most 600000 (10 minutes)' })
@@ -285,6 +231,7 @@ export const KNOWN_KEYS = {
     'retrySettings',
     'scopes',
     'lang',
+    'strict',
     'timeoutMs',
     'refreshSkewMs',
     'pageConcurrency',

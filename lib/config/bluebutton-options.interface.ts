@@ -101,6 +101,12 @@ export interface BlueButtonModuleOptions {
   scopes?: string[] | string;
   /** Language of the Blue Button login and consent pages. */
   lang?: 'en' | 'es';
+  /**
+   * Send `Prefer: handling=strict` on every data request, so that Blue Button answers 400 to a
+   * search parameter it does not know instead of dropping it (honoured on API v3; v1/v2 ignore
+   * the header). A per-call `strict` overrides it. Default false.
+   */
+  strict?: boolean;
   /** Per-attempt timeout of every HTTP request, in ms. Default 30000. */
   timeoutMs?: number;
   /** Refresh this long before `expiresAt`, in ms. Default 60000. */

@@ -13,6 +13,7 @@ export const CONFIG_DEFAULTS = {
   environment: 'SANDBOX' as BlueButtonEnvironment,
   version: 2 as const,
   tokenRefreshOnExpire: true,
+  strict: false,
   retrySettings: { total: 3, backoffFactor: 5, statusForcelist: [500, 502, 503, 504] },
   timeoutMs: 30_000,
   refreshSkewMs: 60_000,

@@ -100,6 +100,17 @@ export function resolveBlueButtonConfig(
     if (u.search)
       issues.push({ key: spell(spelling, 'baseUrl'), reason: 'must not contain a query string' });
   }
+  if (
+    merged.version === 3 &&
+    !merged.scopes &&
+    !issues.some(i => i.key === spell(spelling, 'scopes'))
+  ) {
+    issues.push({
+      key: spell(spelling, 'scopes'),
+      reason:
+        'is required when version is 3: Blue Button refuses a v3 authorization without scope. List the scopes to ask for, e.g. "openid profile patient/Patient.rs patient/Coverage.rs patient/ExplanationOfBenefit.rs"',
+    });
+  }
   const routesOn = merged.routes !== undefined;
   const session = (merged.session ?? {}) as Plain;
   if (merged.environment === 'PRODUCTION' && routesOn && !merged.tokenKey && !session.secret) {
@@ -184,8 +195,10 @@ function coerce(c: Plain): void {
     const v = holder?.[key];
     if (holder && typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v)) holder[key] = Number(v);
   }
-  if (c.tokenRefreshOnExpire === 'true') c.tokenRefreshOnExpire = true;
-  if (c.tokenRefreshOnExpire === 'false') c.tokenRefreshOnExpire = false;
+  for (const key of ['tokenRefreshOnExpire', 'strict']) {
+    if (c[key] === 'true') c[key] = true;
+    if (c[key] === 'false') c[key] = false;
+  }
   if (typeof c.scopes === 'string') c.scopes = c.scopes.split(/[\s,]+/).filter(Boolean);
   if (c.routes === true) c.routes = {};
   if (c.routes === false) delete c.routes;
@@ -216,6 +229,7 @@ function buildConfig(c: Plain, source: string | undefined): BlueButtonConfig {
     }),
     scopes: c.scopes ? Object.freeze([...(c.scopes as string[])]) : undefined,
     lang: c.lang as BlueButtonConfig['lang'],
+    strict: (c.strict as boolean) ?? CONFIG_DEFAULTS.strict,
     timeoutMs: (c.timeoutMs as number) ?? CONFIG_DEFAULTS.timeoutMs,
     refreshSkewMs: (c.refreshSkewMs as number) ?? CONFIG_DEFAULTS.refreshSkewMs,
     pageConcurrency: (c.pageConcurrency as number) ?? CONFIG_DEFAULTS.pageConcurrency,

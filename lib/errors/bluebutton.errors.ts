@@ -1,4 +1,6 @@
 import { inspect } from 'node:util';
+import { operationOutcomeIssues, type FhirIssue } from './operation-outcome.js';
+import { printable } from './printable.js';
 
 /**
  * Base class of every error this package throws. Each carries a stable `code` for programmatic
@@ -152,6 +154,12 @@ export class TokenRefreshError extends BlueButtonError {
 /** Blue Button answered a data request with a non-2xx status (after any retries). */
 export class FhirHttpError extends BlueButtonError {
   readonly code = 'BB_FHIR_HTTP';
+  /**
+   * The issues of an OperationOutcome body (v3 errors relayed from the FHIR backend, and v2 ones
+   * where they appear), bounded in count and length; empty for any other body, such as BB2's own
+   * `{"detail": …}` refusals (401, 403, 429) on every version.
+   */
+  readonly issues: readonly FhirIssue[];
 
   /** Creates the error; `body` is the parsed FHIR/DRF error body, or a short safe excerpt. */
   constructor(
@@ -162,6 +170,7 @@ export class FhirHttpError extends BlueButtonError {
     readonly retryAfterMs?: number,
   ) {
     super(`Blue Button answered HTTP ${status} to ${method} ${path}${describeBody(body)}`);
+    this.issues = operationOutcomeIssues(body);
   }
 }
 
@@ -265,11 +274,4 @@ function describeBody(body: unknown): string {
     if (typeof issue === 'string') return `: ${issue.slice(0, 200)}`;
   }
   return '';
-}
-
-/** `text` with control characters replaced by spaces, cut to `max` characters. */
-function printable(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = String(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }

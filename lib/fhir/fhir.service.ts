@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type {
+  AuditEvent,
   Bundle,
   CapabilityStatement,
   Coverage,
@@ -22,7 +23,6 @@ import { AuthService } from '../auth/auth.service.js';
 import type { AuthorizationToken } from '../auth/authorization-token.js';
 import { BlueButtonConfig } from '../config/bluebutton-config.js';
 import {
-  BlueButtonConfigError,
   FhirHttpError,
   ReauthorizationRequiredError,
   TokenRefreshError,
@@ -30,11 +30,14 @@ import {
 import { BlueButtonHttp } from '../http/bluebutton-http.service.js';
 import { retryWithBackoff } from '../http/retry.operator.js';
 import { resolveApiUrl } from '../http/url-safety.js';
+import { checkTokenVersion, STRICT_HANDLING } from './api-version.js';
 import { expectedResourceType, fhirAnswer, invalidTokenErrors } from './fhir-answer.js';
+import type { InsuranceCardBundle } from './insurance-card.js';
 import {
   toSearchParams,
   type CommonSearchParams,
   type EobSearchParams,
+  type FhirCallOptions,
   type FhirResource,
   type FhirResponse,
   type PageOptions,
@@ -48,11 +51,19 @@ interface Answer {
   status: number;
 }
 
+/** How one GET is made and checked, beyond its path and parameters. */
+interface GetOptions extends FhirCallOptions {
+  accept?: string;
+  expected?: string;
+  /** The call's name when only API v3 serves it. */
+  v3Call?: string;
+}
+
 /**
  * Blue Button data access. Every call returns a cold `Observable<FhirResponse<T>>` carrying the
  * token in force afterwards. Calls retry idempotent failures with backoff, refresh an expiring token
  * first (and once more on a 401 `invalid_token`), and refuse to send the token anywhere but the
- * configured Blue Button origin.
+ * configured Blue Button origin, under its own API version's path (`/v{token.version}/`).
  */
 @Injectable()
 export class FhirService {
@@ -67,24 +78,27 @@ export class FhirService {
   getPatientData(
     token: AuthorizationToken,
     params?: CommonSearchParams,
+    options?: FhirCallOptions,
   ): Observable<FhirResponse<Bundle<Patient>>> {
-    return this.get('fhir/Patient/', token, params);
+    return this.get('fhir/Patient/', token, params, options);
   }
 
   /** Searches the beneficiary's Coverage resources (Parts A–D). */
   getCoverageData(
     token: AuthorizationToken,
     params?: CommonSearchParams,
+    options?: FhirCallOptions,
   ): Observable<FhirResponse<Bundle<Coverage>>> {
-    return this.get('fhir/Coverage/', token, params);
+    return this.get('fhir/Coverage/', token, params, options);
   }
 
   /** Searches the beneficiary's claims; filter with `type`, `service-date`, `_lastUpdated`. */
   getExplanationOfBenefitData(
     token: AuthorizationToken,
     params?: EobSearchParams,
+    options?: FhirCallOptions,
   ): Observable<FhirResponse<Bundle<ExplanationOfBenefit>>> {
-    return this.get('fhir/ExplanationOfBenefit/', token, params);
+    return this.get('fhir/ExplanationOfBenefit/', token, params, options);
   }
 
   /** The OpenID Connect userinfo profile (needs the `profile` scope). */
@@ -92,31 +106,31 @@ export class FhirService {
     return this.get('connect/userinfo', token, undefined, { accept: 'application/json' });
   }
 
-  /** Any path under `/v{N}/` (e.g. `fhir/Coverage/part-a--…`) or an absolute URL on the configured origin. */
+  /** Any path under the token's `/v{N}/` (e.g. `fhir/Coverage/part-a--…`) or an absolute URL on the configured origin. */
   getCustomData<T = unknown>(
     path: string,
     token: AuthorizationToken,
     params?: Record<string, CommonSearchParams[string]>,
+    options?: FhirCallOptions,
   ): Observable<FhirResponse<T>> {
-    return this.get(path, token, params);
+    return this.get(path, token, params, options);
   }
 
-  /** The CARIN digital insurance card Bundle (API v3 only). */
-  getInsuranceCardData(token: AuthorizationToken): Observable<FhirResponse<Bundle>> {
-    if (this.config.version !== 3) {
-      return throwError(
-        () =>
-          new BlueButtonConfigError([
-            {
-              key: 'version',
-              reason: `getInsuranceCardData needs API version 3 (this module is configured for version ${this.config.version})`,
-            },
-          ]),
-      );
-    }
-    return this.get('fhir/Patient/$generate-insurance-card', token, undefined, {
-      expected: 'Bundle',
-    });
+  /** The C4DIC digital insurance card Bundle (API v3; `toInsuranceCard()` lifts its fields). */
+  getInsuranceCardData(token: AuthorizationToken): Observable<FhirResponse<InsuranceCardBundle>> {
+    const path = 'fhir/Patient/$generate-insurance-card';
+    return this.get(path, token, {}, { expected: 'Bundle', v3Call: 'getInsuranceCardData' });
+  }
+
+  /** The beneficiary's AuditEvents (API v3, for apps granted `patient/AuditEvent.rs`). */
+  getAuditEventData(token: AuthorizationToken): Observable<FhirResponse<Bundle<AuditEvent>>> {
+    return this.get('fhir/AuditEvent/', token, {}, { v3Call: 'getAuditEventData' });
+  }
+
+  /** Reads one AuditEvent by id (API v3, for apps granted `patient/AuditEvent.rs`). */
+  readAuditEvent(id: string, token: AuthorizationToken): Observable<FhirResponse<AuditEvent>> {
+    const path = `fhir/AuditEvent/${encodeURIComponent(id)}`;
+    return this.get(path, token, {}, { v3Call: 'readAuditEvent' });
   }
 
   /** Reads one Patient by id (only the token's own beneficiary is readable). */
@@ -178,7 +192,7 @@ export class FhirService {
     return paginate(bundle, token, {
       fetchPage: (url, t) =>
         this.withToken<Bundle>(t, u => this.send(url, u, 'application/fhir+json', 'Bundle')),
-      resolve: link => resolveApiUrl(link, this.config),
+      resolve: link => resolveApiUrl(link, this.config, token.version),
       concurrency: options.pageConcurrency ?? this.config.pageConcurrency,
       // The caller's own limit stops quietly; the module's cap is a safety net and says so.
       maxPages: options.maxPages ?? this.config.maxPages,
@@ -203,13 +217,14 @@ export class FhirService {
     path: string,
     token: AuthorizationToken,
     params?: Record<string, CommonSearchParams[string]>,
-    { accept = 'application/fhir+json', expected }: { accept?: string; expected?: string } = {},
+    { accept = 'application/fhir+json', expected, strict, v3Call }: GetOptions = {},
   ): Observable<FhirResponse<T>> {
     return defer(() => {
-      const url = resolveApiUrl(path, this.config);
+      const url = resolveApiUrl(path, this.config, token.version);
       for (const [k, v] of toSearchParams(params)) url.searchParams.append(k, v);
+      checkTokenVersion(token, url, v3Call);
       const resourceType = expected ?? expectedResourceType(url);
-      return this.withToken<T>(token, t => this.send(url, t, accept, resourceType));
+      return this.withToken<T>(token, t => this.send(url, t, accept, resourceType, strict));
     });
   }
 
@@ -219,9 +234,11 @@ export class FhirService {
     token: AuthorizationToken,
     accept: string,
     expected: string | undefined,
+    strict = this.config.strict,
   ): Observable<Answer> {
+    const prefer = strict ? STRICT_HANDLING : undefined;
     return this.http.send(
-      { method: 'GET', url: url.href, bearer: token.accessToken, accept },
+      { method: 'GET', url: url.href, bearer: token.accessToken, accept, prefer },
       res => ({ data: fhirAnswer(res, expected), status: res.status }),
     );
   }

@@ -35,12 +35,40 @@ export interface CommonSearchParams {
   [name: string]: SearchValue;
 }
 
-/** ExplanationOfBenefit search parameters. */
+/** ExplanationOfBenefit search parameters (the `_`-prefixed ones after `service-date`: API v3 only). */
 export interface EobSearchParams extends CommonSearchParams {
   /** Claim types, OR-ed: `'carrier'`, `['inpatient', 'outpatient']`, or the eob-type `system|code` form. */
   type?: ClaimType | readonly ClaimType[] | string;
   /** `lt|le|gt|ge` + a date on the billable period, repeatable for a range. */
   'service-date'?: string | readonly string[];
+  /**
+   * v3: claim sources, comma-separated ORs, repeated ANDs: `'NCH,DDPS'` (BB2's default when
+   * neither `_source` nor `_tag` is given), `'FISS,MCS'` for claims still in a shared system.
+   */
+  _source?: string | readonly string[];
+  /**
+   * v3: `system|code` tags, comma-separated ORs, repeated ANDs, e.g.
+   * `https://bluebutton.cms.gov/fhir/CodeSystem/Final-Action|FinalAction`.
+   */
+  _tag?: string | readonly string[];
+  /** v3: security labels to exclude, e.g. `'42CFRPart2'` (substance-use-disorder claims). */
+  '_security:not'?: string;
+  /**
+   * v3: security labels to match. BB2's schema forwards only the `:not` form today, so it drops
+   * this one silently, or answers 400 with `strict`.
+   */
+  _security?: string | readonly string[];
+  /** v3: offset of the first entry (BFD v3's paging; `startIndex` on v1/v2). */
+  _offset?: number;
+}
+
+/** Per-call options of the data calls. */
+export interface FhirCallOptions {
+  /**
+   * Send `Prefer: handling=strict`: Blue Button then answers 400 to a parameter it does not know
+   * instead of dropping it (honoured on API v3). Default: the module's `strict` option.
+   */
+  strict?: boolean;
 }
 
 /** The `connect/userinfo` profile (needs the `profile` scope). */

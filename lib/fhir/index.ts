@@ -1,2 +1,8 @@
 export { FhirService } from './fhir.service.js';
 export * from './fhir.types.js';
+export {
+  toInsuranceCard,
+  type InsuranceCard,
+  type InsuranceCardBundle,
+  type InsuranceCardPart,
+} from './insurance-card.js';

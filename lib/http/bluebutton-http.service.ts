@@ -28,6 +28,8 @@ export interface BlueButtonRequest {
   basicAuth?: boolean;
   /** `Accept` header. */
   accept?: string;
+  /** `Prefer` header, e.g. `handling=strict`. */
+  prefer?: string;
   /** A tighter bound than `maxResponseBytes` for answers known to be small (OAuth endpoints). */
   maxBytes?: number;
 }
@@ -73,6 +75,7 @@ export class BlueButtonHttp {
         ...SDK_HEADERS,
         Accept: request.accept ?? 'application/json',
       };
+      if (request.prefer) headers.Prefer = request.prefer;
       if (request.bearer) headers.Authorization = `Bearer ${request.bearer}`;
       if (request.basicAuth) headers.Authorization = `Basic ${this.basicCredentials()}`;
       let data: string | undefined;

@@ -1,4 +1,6 @@
 import type { BlueButtonConfig } from '../config/bluebutton-config.js';
+import type { BlueButtonVersion } from '../config/bluebutton-options.interface.js';
+import { ApiVersionMismatchError } from '../errors/api-version.error.js';
 import { UnsafeUrlError } from '../errors/bluebutton.errors.js';
 import { safePath } from './redact.js';
 
@@ -6,14 +8,18 @@ import { safePath } from './redact.js';
  * Resolves a path (`fhir/Coverage/part-a--1`), a host-absolute path (`/v2/fhir/…`) or an absolute
  * URL (a Bundle's `next` link) against the configured Blue Button, and refuses — before anything is
  * sent — any URL whose origin (scheme, host and port, compared on parsed URLs) differs from the
- * configured one or whose path is not under `/v{N}/`. The official SDKs test a string prefix, so
- * `https://api.bluebutton.cms.gov.evil.example/…` would receive the bearer token.
+ * configured one or whose path is not under `/v{N}/`, N being the version of the token the URL is
+ * for (`version`, default: the configured one). The official SDKs test a string prefix, so
+ * `https://api.bluebutton.cms.gov.evil.example/…` would receive the bearer token. A URL of another
+ * API version (`/v2/…` for a v3 token) fails with `ApiVersionMismatchError`: tokens do not carry
+ * over between versions.
  */
 export function resolveApiUrl(
   input: string,
   config: Pick<BlueButtonConfig, 'baseUrl' | 'version'>,
+  version: BlueButtonVersion = config.version,
 ): URL {
-  const { base, api } = bases(config);
+  const { base, api } = bases(config.baseUrl, version);
   let url: URL;
   try {
     url = new URL(
@@ -33,26 +39,35 @@ export function resolveApiUrl(
   }
   if (url.username || url.password) throw new UnsafeUrlError(shown(), 'it carries credentials');
   if (!url.pathname.startsWith(api.pathname)) {
+    const other = /^v([123])\//.exec(url.pathname.slice(base.pathname.length))?.[1];
+    if (url.pathname.startsWith(base.pathname) && other) {
+      throw new ApiVersionMismatchError(
+        version,
+        Number(other) as BlueButtonVersion,
+        `The URL ${shown()}`,
+      );
+    }
     throw new UnsafeUrlError(
       shown(),
-      `its path is not under ${api.pathname} (API version ${config.version})`,
+      `its path is not under ${api.pathname} (API version ${version})`,
     );
   }
   return url;
 }
 
-/** The parsed base and API URLs of the last configuration seen (an app has one, parsed once). */
-let cached: { baseUrl: string; version: number; base: URL; api: URL } | undefined;
+/** Parsed base and API URLs by origin and version: an app has one origin and at most three versions. */
+const cache = new Map<string, { base: URL; api: URL }>();
+const CACHE_MAX = 16;
 
-function bases(config: Pick<BlueButtonConfig, 'baseUrl' | 'version'>): { base: URL; api: URL } {
-  if (cached?.baseUrl !== config.baseUrl || cached.version !== config.version) {
-    const base = new URL(`${config.baseUrl}/`);
-    cached = {
-      baseUrl: config.baseUrl,
-      version: config.version,
-      base,
-      api: new URL(`v${config.version}/`, base),
-    };
+function bases(baseUrl: string, version: BlueButtonVersion): { base: URL; api: URL } {
+  const key = `${version} ${baseUrl}`;
+  let hit = cache.get(key);
+  if (!hit) {
+    const base = new URL(`${baseUrl}/`);
+    hit = { base, api: new URL(`v${version}/`, base) };
+    // Tests and multi-tenant apps may see many origins: keep the cache small, not growing.
+    if (cache.size >= CACHE_MAX) cache.clear();
+    cache.set(key, hit);
   }
-  return cached;
+  return hit;
 }

@@ -1,5 +1,6 @@
 import { Catch, Optional, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { ApiVersionMismatchError } from '../errors/api-version.error.js';
 import {
   AuthorizationDeniedError,
   BlueButtonError,
@@ -73,6 +74,14 @@ export class BlueButtonExceptionFilter implements ExceptionFilter<BlueButtonErro
       };
     }
     if (error instanceof AuthorizationDeniedError) return { status: 403, message: error.message };
+    if (error instanceof ApiVersionMismatchError) {
+      // The connection, not the request, is of the wrong version. The login route connects through
+      // the configured version, which may not be the one needed: no login link here.
+      return {
+        status: 403,
+        message: `This needs a Medicare connection made through Blue Button API v${error.requiredVersion}; this one uses API v${error.tokenVersion}.`,
+      };
+    }
     if (error instanceof StateMismatchError)
       return {
         status: 400,

@@ -10,6 +10,7 @@ import { firstValueFrom } from 'rxjs';
 import { AuthService } from '../auth/auth.service.js';
 import { LOG_CONTEXT } from '../bluebutton.constants.js';
 import { BlueButtonConfig } from '../config/bluebutton-config.js';
+import type { BlueButtonVersion } from '../config/bluebutton-options.interface.js';
 import { CONFIG_DEFAULTS } from '../config/config.defaults.js';
 import {
   AuthorizationDeniedError,
@@ -41,8 +42,10 @@ export interface BlueButtonCallbackRedirect extends BlueButtonRedirect {
 export interface BlueButtonLoginOptions {
   /** Same-site path to come back to after the callback. Default: the `returnTo` query parameter. */
   returnTo?: string;
-  /** Scopes to ask for (default: the configured `scopes`). */
+  /** Scopes to ask for (default: the configured `scopes`; required on v3). */
   scopes?: readonly string[];
+  /** The API version to connect through (default: the configured `version`), e.g. 3 for a v3 button. */
+  version?: BlueButtonVersion;
   /** Where a login that cannot start goes (with `?bluebutton_error=login_failed`). */
   failureRedirect?: string;
 }
@@ -98,7 +101,11 @@ export class BlueButtonLoginFlow {
     }
     try {
       const { url, state } = await firstValueFrom(
-        this.auth.startAuthorization({ returnTo, scopes: options.scopes }),
+        this.auth.startAuthorization({
+          returnTo,
+          scopes: options.scopes,
+          version: options.version,
+        }),
       );
       this.binding.bind(req, res, state);
       return redirect(url);

@@ -1,7 +1,7 @@
 import { html, type SafeHtml } from './html.js';
 
 /** The pages in the navigation bar. */
-export type NavKey = 'home' | 'claims' | 'coverage' | 'patient' | 'profile';
+export type NavKey = 'home' | 'claims' | 'coverage' | 'patient' | 'profile' | 'card';
 
 /** A message box at the top of a page. */
 export interface Notice {
@@ -27,6 +27,7 @@ const NAV: readonly [NavKey, string, string][] = [
   ['coverage', '/coverage', 'Coverage'],
   ['patient', '/patient', 'Patient'],
   ['profile', '/profile', 'Profile'],
+  ['card', '/insurance-card', 'Insurance card'],
 ];
 
 /** Renders one notice; errors are announced to screen readers at once. */

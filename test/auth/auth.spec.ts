@@ -73,15 +73,11 @@ describe('the authorize URL', () => {
     expect(callback.searchParams.get('code')).toMatch(/^\w{30}$/);
   });
 
-  it('requires scopes on v3', async () => {
-    const v3 = await bootBlueButton(emu, { version: 3 });
-    try {
-      expect(() => v3.auth.generateAuthorizeUrl(v3.auth.generateAuthData())).toThrow(
-        BlueButtonConfigError,
-      );
-    } finally {
-      await v3.close();
-    }
+  it('requires scopes on v3, at call time too', () => {
+    // The module is v2 without scopes; a v3 login (per call) must still ask for some.
+    expect(() => bb.auth.generateAuthorizeUrl(bb.auth.generateAuthData({ version: 3 }))).toThrow(
+      BlueButtonConfigError,
+    );
   });
 });
 

@@ -54,12 +54,16 @@ async function launch(): Promise<{ context: BrowserContext; page: Page; errors: 
 }
 
 /** From the sample's home page through the emulator's login, up to its consent page. */
-async function connectAndLogIn(page: Page): Promise<void> {
+async function connectAndLogIn(
+  page: Page,
+  button = 'Connect with Medicare',
+  user = 'BBUser00000',
+): Promise<void> {
   await page.goto(sample.url);
-  await page.getByRole('link', { name: 'Connect with Medicare' }).click();
+  await page.getByRole('link', { name: button }).click();
   await page.waitForSelector('#username');
-  await page.fill('#username', 'BBUser00000');
-  await page.fill('#password', 'PW00000!');
+  await page.fill('#username', user);
+  await page.fill('#password', sample.emulator!.beneficiary(user)!.password);
   await page.click('#login-button');
   await page.waitForSelector('#approve');
 }
@@ -128,6 +132,50 @@ describeBrowser('the sample in a real browser (headless Chromium)', () => {
         await page.waitForURL(`${sample.url}/signed-out`);
         expect(await page.getByRole('status').textContent()).toContain('You are disconnected.');
         expect(sample.emulator!.requestsTo('/v2/o/revoke/', 'POST').length).toBe(revokes + 1);
+        expect(errors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+  );
+
+  it(
+    'Connect through API v3 → v3 consent (SAMHSA unticked) → claims, the insurance card, disconnect',
+    { timeout: 90_000 },
+    async () => {
+      const { context, page, errors } = await launch();
+      const emu = sample.emulator!;
+      try {
+        // BBUser00005 has two claims labelled 42CFRPart2 on v3 (substance-use-disorder care).
+        await connectAndLogIn(page, 'Connect through Blue Button API v3 (pilot)', 'BBUser00005');
+        expect(new URL(page.url()).pathname).toMatch(/^\/v3\/o\/authorize\//);
+        expect(await page.isChecked('#share_samhsa_data')).toBe(false);
+        await page.click('#approve');
+        await page.waitForURL(`${sample.url}/claims`);
+        // Not shared at consent, so BB2 adds _security:not=42CFRPart2: those two claims stay out.
+        const claims = emu.beneficiary('BBUser00005')!.eobCount - 2;
+        expect(await page.locator('#claim-count').textContent()).toBe(String(claims));
+        expect(await page.locator('footer').textContent()).toContain('API v3');
+
+        await page.getByRole('link', { name: 'Insurance card', exact: true }).click();
+        await page.waitForURL(`${sample.url}/insurance-card`);
+        expect(await page.locator('#card-member-id').textContent()).toMatch(/^•{7}[0-9A-Z]{4}$/);
+        expect(
+          (await page.locator('#card-parts tbody tr td:first-child').allTextContents()).map(t =>
+            t.trim(),
+          ),
+        ).toEqual(['Part A', 'Part B']);
+        mkdirSync(SCREENSHOTS, { recursive: true });
+        await page.screenshot({ path: join(SCREENSHOTS, 'insurance-card.png'), fullPage: true });
+
+        await page.getByRole('link', { name: 'Overview' }).click();
+        expect((await page.locator('#api-version').textContent())?.trim()).toBe(
+          'Blue Button API v3 (pilot)',
+        );
+        const revokes = emu.requestsTo('/v3/o/revoke/', 'POST').length;
+        await page.click('#logout');
+        await page.waitForURL(`${sample.url}/signed-out`);
+        expect(emu.requestsTo('/v3/o/revoke/', 'POST').length).toBe(revokes + 1);
         expect(errors).toEqual([]);
       } finally {
         await context.close();

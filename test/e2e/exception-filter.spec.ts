@@ -32,6 +32,11 @@ class FilteredController {
   coverage(@BlueButtonToken() token: AuthorizationToken) {
     return this.fhir.getCoverageData(token).pipe(map(({ data }) => ({ total: data.total })));
   }
+
+  @Get('card')
+  card(@BlueButtonToken() token: AuthorizationToken) {
+    return this.fhir.getInsuranceCardData(token).pipe(map(({ data }) => data.entry?.length));
+  }
 }
 
 @Controller('unfiltered')
@@ -101,6 +106,25 @@ describe.each(ADAPTERS)('on %s', adapter => {
       'GET /v2/fhir/Coverage/',
       'POST /v2/o/token/',
     ]);
+  });
+
+  it('maps a v2 connection asking for a v3-only call to 403, naming both versions, sending nothing', async () => {
+    const agent = request.agent(server);
+    const start = await agent.get('/bluebutton/login').expect(302);
+    const callback = await consent(start.headers.location, { user: 'BBUser00023' });
+    await agent.get(`${callback.pathname}${callback.search}`).expect(302);
+    emu.clearRequests();
+    const res = await agent.get('/filtered/card');
+    expect([res.status, res.body]).toEqual([
+      403,
+      {
+        statusCode: 403,
+        error: 'BB_API_VERSION_MISMATCH',
+        message:
+          'This needs a Medicare connection made through Blue Button API v3; this one uses API v2.',
+      },
+    ]);
+    expect(emu.requests).toEqual([]);
   });
 
   it('sends the Retry-After of a Blue Button 429 through the adapter', async () => {

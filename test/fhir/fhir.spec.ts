@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   AuthorizationToken,
-  BlueButtonConfigError,
+  ApiVersionMismatchError,
   BlueButtonNetworkError,
   BlueButtonTimeoutError,
   FhirHttpError,
@@ -108,10 +108,12 @@ describe('data calls', () => {
     );
   });
 
-  it('refuse the insurance card on v2 with a clear error, sending nothing', async () => {
+  it('refuse the insurance card with a v2 token with a clear error, sending nothing', async () => {
     const error = await firstValueFrom(bb.fhir.getInsuranceCardData(token)).catch(e => e);
-    expect(error).toBeInstanceOf(BlueButtonConfigError);
-    expect(error.message).toMatch(/needs API version 3/);
+    expect(error).toBeInstanceOf(ApiVersionMismatchError);
+    expect(error.message).toMatch(
+      /^getInsuranceCardData belongs to Blue Button API v3, but this token was issued under API v2/,
+    );
     expect(emu.requests).toHaveLength(0);
   });
 
@@ -350,12 +352,12 @@ describe('URL safety', () => {
       () => `http://127.0.0.1:${safeEmu!.port}@127.0.0.1:${evilPort}/v2/fhir/Patient/`,
     ],
     ['another scheme', () => `https://127.0.0.1:${safeEmu!.port}/v2/fhir/Patient/`],
-    ['another version path', () => `${safeEmu!.baseUrl}/v1/fhir/Patient/`],
+    ['another version path', () => `${safeEmu!.baseUrl}/v1/fhir/Patient/`, ApiVersionMismatchError],
     ['a path escaping the version', () => `${safeEmu!.baseUrl}/v2/../admin/`],
-    ['a relative path escaping the version', () => '../v3/fhir/Patient/'],
-  ])('refuses %s without sending anything', async (_, url) => {
+    ['a relative path escaping the version', () => '../v3/fhir/Patient/', ApiVersionMismatchError],
+  ])('refuses %s without sending anything', async (_, url, type: Function = UnsafeUrlError) => {
     const error = await firstValueFrom(safe.fhir.getCustomData(url(), safeToken)).catch(e => e);
-    expect(error).toBeInstanceOf(UnsafeUrlError);
+    expect(error).toBeInstanceOf(type);
     expect(error.message).not.toContain(safeToken.accessToken);
     expect(evilHits).toEqual([]);
     expect(safeEmu!.requests).toHaveLength(0);

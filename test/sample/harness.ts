@@ -39,13 +39,18 @@ export async function createSampleApp(
 export type Agent = ReturnType<typeof request.agent>;
 
 /**
- * Clicks "Connect with Medicare" with a fresh cookie jar: the sample's login route, the emulator's
- * consent (answered non-interactively), and the callback. Returns the jar and the callback's answer.
+ * Clicks "Connect with Medicare" (or the link with id `link`, e.g. `connect-v3`) with a fresh
+ * cookie jar: the sample's login route, the emulator's consent (answered non-interactively), and
+ * the callback. Returns the jar and the callback's answer.
  */
-export async function connect(app: INestApplication, options: ConsentOptions = {}) {
+export async function connect(
+  app: INestApplication,
+  options: ConsentOptions = {},
+  link = 'connect',
+) {
   const agent = request.agent(app.getHttpServer());
   const home = await agent.get('/').expect(200);
-  const href = attr(home.text, /<a\b[^>]*\bid="connect"[^>]*>/, 'href')!;
+  const href = attr(home.text, new RegExp(`<a\\b[^>]*\\bid="${link}"[^>]*>`), 'href')!;
   const start = await agent.get(decodeEntities(href)).expect(302);
   const callback = await consent(start.headers.location, options);
   const done = await agent.get(`${callback.pathname}${callback.search}`);

@@ -7,6 +7,7 @@ import {
   FhirService,
   type BlueButtonModuleExtras,
   type BlueButtonModuleOptions,
+  type StartAuthorizationOptions,
 } from 'nestjs-bluebutton';
 import { BlueButtonEmulator, type BlueButtonEmulatorOptions } from 'nestjs-bluebutton/testing';
 import { firstValueFrom } from 'rxjs';
@@ -69,6 +70,8 @@ export interface ConsentOptions {
   user?: string;
   decision?: 'allow' | 'deny';
   shareDemographics?: boolean;
+  /** The v3 consent page's SAMHSA checkbox (the emulator's default: shared). */
+  shareSamhsa?: boolean;
 }
 
 /**
@@ -80,6 +83,8 @@ export async function consent(authorizeUrl: string, options: ConsentOptions = {}
   url.searchParams.set('emulator_user', options.user ?? 'BBUser00000');
   url.searchParams.set('emulator_decision', options.decision ?? 'allow');
   url.searchParams.set('emulator_share_demographics', String(options.shareDemographics ?? true));
+  if (options.shareSamhsa !== undefined)
+    url.searchParams.set('emulator_share_samhsa', String(options.shareSamhsa));
   const res = await fetch(url, { redirect: 'manual' });
   await res.arrayBuffer();
   const location = res.headers.get('location');
@@ -88,12 +93,13 @@ export async function consent(authorizeUrl: string, options: ConsentOptions = {}
   return new URL(location);
 }
 
-/** Logs a beneficiary in through `startAuthorization` / `completeAuthorization`. */
+/** Logs a beneficiary in through `startAuthorization(start)` / `completeAuthorization`. */
 export async function login(
   auth: AuthService,
   options: ConsentOptions = {},
+  start: StartAuthorizationOptions = {},
 ): Promise<AuthorizationToken> {
-  const { url } = await firstValueFrom(auth.startAuthorization());
+  const { url } = await firstValueFrom(auth.startAuthorization(start));
   const callback = await consent(url, options);
   const params = Object.fromEntries(callback.searchParams);
   const { token } = await firstValueFrom(auth.completeAuthorization(params));

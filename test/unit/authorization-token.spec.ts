@@ -97,6 +97,7 @@ describe('serialization', () => {
       scope: RESPONSE.scope.split(' '),
       patient: '-19990000000001',
       accessGrantExpiration: '2027-12-21T14:05:00.000Z',
+      version: 2,
     });
     expect(AuthorizationToken.fromJSON(json).toJSON()).toEqual(json);
     expect(AuthorizationToken.fromJSON(JSON.stringify(token.toJSON())).toJSON()).toEqual(json);
@@ -137,6 +138,39 @@ describe('serialization', () => {
     const broken = JSON.stringify(token.toJSON()).replace(`"${ACCESS}"`, ACCESS);
     expect(() => AuthorizationToken.fromJSON(broken)).toThrow(
       /^AuthorizationToken\.fromJSON: the text is not valid JSON( \(at position \d+\))?$/,
+    );
+  });
+});
+
+describe('the API version', () => {
+  const v3 = AuthorizationToken.fromTokenResponse(RESPONSE, RECEIVED, undefined, 3);
+
+  it('is recorded from the token endpoint that answered, and kept by a refresh', () => {
+    const refreshed = AuthorizationToken.fromTokenResponse(
+      { access_token: 'NewAccessTokenValue0123456789', expires_in: 3600 },
+      RECEIVED,
+      v3,
+    );
+    expect([v3.version, refreshed.version]).toEqual([3, 3]);
+    expect(AuthorizationToken.fromTokenResponse(RESPONSE, RECEIVED).version).toBe(2);
+  });
+
+  it('round-trips through toJSON() / fromJSON(), whatever the default', () => {
+    const json = v3.toJSON();
+    expect(json.version).toBe(3);
+    expect(AuthorizationToken.fromJSON(json, { defaultVersion: 2 }).version).toBe(3);
+    expect(AuthorizationToken.fromJSON(JSON.stringify(json)).version).toBe(3);
+  });
+
+  it('of JSON saved without one (version 0.1) is the default given, else 2', () => {
+    const { version: _, ...legacy } = v3.toJSON();
+    expect(AuthorizationToken.fromJSON(legacy, { defaultVersion: 3 }).version).toBe(3);
+    expect(AuthorizationToken.fromJSON(legacy).version).toBe(2);
+  });
+
+  it.each([4, '3', null, 2.5])('refuses version %j, naming the field only', version => {
+    expect(() => AuthorizationToken.fromJSON({ ...v3.toJSON(), version } as never)).toThrow(
+      /^AuthorizationToken\.fromJSON: "version" is missing or invalid$/,
     );
   });
 });

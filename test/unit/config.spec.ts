@@ -91,6 +91,7 @@ describe('configuration sources', () => {
       ...VALID,
       baseUrl: 'http://127.0.0.1:9999/',
       version: '3',
+      scopes: 'openid patient/Patient.rs',
     });
     expect(config.apiBaseUrl).toBe('http://127.0.0.1:9999/v3');
   });
@@ -163,6 +164,7 @@ describe('configuration sources', () => {
       configFile: path,
       clientSecret: 'override',
       version: 3,
+      scopes: ['patient/Coverage.rs'],
     });
     expect([config.clientSecret, config.version, config.clientId]).toEqual([
       'override',
@@ -267,6 +269,7 @@ describe('forRootAsync', () => {
       clientSecret: process.env.TEST_BB_CLIENT_SECRET,
       callbackUrl: 'http://localhost:3000/callback',
       version: process.env.TEST_BB_VERSION, // env vars are strings: "3" is accepted
+      scopes: 'patient/Coverage.rs',
     }));
     process.env.TEST_BB_CLIENT_ID = 'from-env';
     process.env.TEST_BB_CLIENT_SECRET = SECRET;
