@@ -60,7 +60,12 @@ export class OtelTelemetry extends BlueButtonTelemetry {
   /** Starts the CLIENT span `{method} {url.template}` of one attempt; counts it as a retry if it is one. */
   override http(method: string, url: string, resend: Resend | undefined): HttpCallTrace {
     const { api } = this;
-    const parsed = new URL(url);
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return super.http(method, url, resend); // not a URL: nothing safe to name the span after
+    }
     const attributes = httpAttributes(method, parsed);
     const template = attributes['url.template'];
     if (resend) {

@@ -40,6 +40,10 @@ it('answers with the API and no SDK, through the API’s own no-op tracer and me
   });
   expect(call.run(() => 42)).toBe(42);
   call.end(200);
+  // A malformed URL (never built by the services) gets no span rather than an error.
+  expect(() =>
+    telemetry.http('GET', 'not a URL', undefined).end(undefined, 'cancelled'),
+  ).not.toThrow();
   await expect(telemetry.refresh(async () => 'token').join()).resolves.toBe('token');
 });
 
