@@ -95,24 +95,34 @@ export class OtelTelemetry extends BlueButtonTelemetry {
       end: (status, error) => {
         if (ended) return;
         ended = true;
-        const measured: OtelApi.Attributes = { ...attributes };
-        if (status !== undefined) measured['http.response.status_code'] = status;
-        // A status of 400 or more is the failure; otherwise the error, if any (HTTP semconv).
-        const type =
-          status !== undefined && status >= 400
-            ? String(status)
-            : error !== undefined
-              ? errorType(error)
-              : undefined;
-        if (type !== undefined) {
-          measured['error.type'] = type;
-          span.setStatus({ code: api.SpanStatusCode.ERROR });
-        }
-        span.setAttributes(measured);
-        span.end();
-        this.instruments.duration.record((performance.now() - started) / 1000, measured);
+        const outcome: OtelApi.Attributes = { ...attributes };
+        this.endHttp(span, outcome, status, error);
+        this.instruments.duration.record((performance.now() - started) / 1000, outcome);
       },
     };
+  }
+
+  /** Adds the outcome to `attributes` (shared with the duration measurement) and ends the span. */
+  private endHttp(
+    span: OtelApi.Span,
+    attributes: OtelApi.Attributes,
+    status: number | undefined,
+    error: unknown,
+  ): void {
+    if (status !== undefined) attributes['http.response.status_code'] = status;
+    // A status of 400 or more is the failure; otherwise the error, if any (HTTP semconv).
+    const type =
+      status !== undefined && status >= 400
+        ? String(status)
+        : error !== undefined
+          ? errorType(error)
+          : undefined;
+    if (type !== undefined) {
+      attributes['error.type'] = type;
+      span.setStatus({ code: this.api.SpanStatusCode.ERROR });
+    }
+    span.setAttributes(attributes);
+    span.end();
   }
 
   /**
