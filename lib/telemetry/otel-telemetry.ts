@@ -17,7 +17,8 @@ import {
 export type OtelApiSubset = Pick<
   typeof OtelApi,
   'trace' | 'metrics' | 'context' | 'SpanKind' | 'SpanStatusCode'
->;
+> &
+  Partial<Pick<typeof OtelApi, 'createNoopMeter' | 'ProxyTracerProvider'>>;
 
 /** Where spans and measurements go; the API's global providers unless given. */
 export interface OtelProviders {
@@ -38,6 +39,10 @@ export const INSTRUMENTATION_SCOPE = 'nestjs-bluebutton';
 export class OtelTelemetry extends BlueButtonTelemetry {
   private readonly tracer: OtelApi.Tracer;
   private readonly instruments: Instruments;
+  /** True when the meter is the API's no-op one (no metrics SDK when the module started). */
+  private readonly metricsOff: boolean;
+  /** The API's no-op tracer provider, which its global proxy delegates to until an SDK registers. */
+  private readonly noTracer: unknown;
 
   /** Uses `api` (the app's `@opentelemetry/api`) and its global providers unless others are given. */
   constructor(
@@ -51,6 +56,24 @@ export class OtelTelemetry extends BlueButtonTelemetry {
     this.instruments = createInstruments(
       meterProvider.getMeter(INSTRUMENTATION_SCOPE, SDK_VERSION),
     );
+    // The API's no-op instruments and tracer provider are singletons: comparing with them tells
+    // whether anything would record. An API without these exports is taken as recording.
+    const noopHistogram = api.createNoopMeter?.().createHistogram('probe');
+    this.metricsOff = noopHistogram !== undefined && this.instruments.duration === noopHistogram;
+    this.noTracer = providers.tracerProvider
+      ? undefined
+      : api.ProxyTracerProvider && new api.ProxyTracerProvider().getDelegate();
+  }
+
+  /**
+   * True while no SDK would record anything: no metrics SDK, and the global tracer provider still
+   * the API's no-op one (checked on each call, as an SDK may register its tracer later). Then every
+   * method returns the base class's constant no-ops, so the API without an SDK costs what no API does.
+   */
+  private get idle(): boolean {
+    if (!this.metricsOff || this.noTracer === undefined) return false;
+    const provider = this.api.trace.getTracerProvider() as { getDelegate?: () => unknown };
+    return provider.getDelegate?.() === this.noTracer;
   }
 
   override get enabled(): boolean {
@@ -60,6 +83,7 @@ export class OtelTelemetry extends BlueButtonTelemetry {
   /** Starts the CLIENT span `{method} {url.template}` of one attempt; counts it as a retry if it is one. */
   override http(method: string, url: string, resend: Resend | undefined): HttpCallTrace {
     const { api } = this;
+    if (this.idle) return super.http(method, url, resend);
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -132,6 +156,7 @@ export class OtelTelemetry extends BlueButtonTelemetry {
    */
   override refresh<T>(work: () => Promise<T>): RefreshFlight<T> {
     const { api } = this;
+    if (this.idle) return super.refresh(work);
     const parent = api.context.active();
     const span = this.tracer.startSpan(
       'bluebutton.token.refresh',
@@ -174,6 +199,7 @@ export class OtelTelemetry extends BlueButtonTelemetry {
   /** Starts the INTERNAL span `bluebutton.{kind}`, a child of the active span. */
   override pass(kind: PassKind): PassTrace {
     const { api } = this;
+    if (this.idle) return super.pass(kind);
     const parent = api.context.active();
     const span = this.tracer.startSpan(
       `bluebutton.${kind}`,
@@ -213,6 +239,7 @@ export class OtelTelemetry extends BlueButtonTelemetry {
     entries: (page: P) => number,
     firstHanded = false,
   ): Observable<P> {
+    if (this.idle) return pages$;
     return new Observable<P>(subscriber => {
       const pass = this.pass(kind);
       let handed = firstHanded;
