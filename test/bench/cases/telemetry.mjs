@@ -74,10 +74,15 @@ async function boot(telemetry) {
   return { fhir: app.get(FhirService), close: () => app.close() };
 }
 
+const telemetries = {
+  absent: BlueButtonTelemetry.disabled,
+  api: new OtelTelemetry(api),
+  sdk: new OtelTelemetry(api, { tracerProvider, meterProvider }),
+};
 const apps = {
-  absent: await boot(BlueButtonTelemetry.disabled),
-  api: await boot(new OtelTelemetry(api)),
-  sdk: await boot(new OtelTelemetry(api, { tracerProvider, meterProvider })),
+  absent: await boot(telemetries.absent),
+  api: await boot(telemetries.api),
+  sdk: await boot(telemetries.sdk),
 };
 const token = ourToken(await emu.getToken('BBUser00000'));
 const bare = axios.create({ httpAgent: new http.Agent({ keepAlive: true }) });
@@ -118,14 +123,19 @@ await tracerProvider.forceFlush();
 spans.reset();
 
 const samples = Object.fromEntries(contenders.map(c => [c.key, []]));
+const cpu = Object.fromEntries(contenders.map(c => [c.key, []]));
 let sdkSpans = 0;
 for (let r = 0; r < ROUNDS; r++) {
   const total = Object.fromEntries(contenders.map(c => [c.key, 0]));
+  const used = Object.fromEntries(contenders.map(c => [c.key, 0]));
   for (let b = 0; b < CALLS / BLOCK; b++) {
     for (const c of rotation(contenders, r + b)) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       await batch(c, BLOCK);
       total[c.key] += performance.now() - t0;
+      const u = process.cpuUsage(c0);
+      used[c.key] += (u.user + u.system) / 1000;
       if (c.key === 'sdk') {
         // Outside the timing: count what reached the exporter, and keep memory flat.
         await tracerProvider.forceFlush();
@@ -134,7 +144,10 @@ for (let r = 0; r < ROUNDS; r++) {
       }
     }
   }
-  for (const c of contenders) samples[c.key].push(total[c.key]);
+  for (const c of contenders) {
+    samples[c.key].push(total[c.key]);
+    cpu[c.key].push(used[c.key]);
+  }
   progress(
     `telemetry round ${r + 1}/${ROUNDS}: ${contenders.map(c => `${c.key} ${total[c.key].toFixed(0)} ms`).join(', ')}`,
   );
@@ -142,12 +155,37 @@ for (let r = 0; r < ROUNDS; r++) {
 if (sdkSpans !== ROUNDS * CALLS)
   throw new Error(`the SDK received ${sdkSpans} spans, not ${ROUNDS * CALLS}`);
 
+// The instrumentation alone, as the HTTP service drives it for one attempt, without the request:
+// what each contender adds per call, measured without the noise of the round trips.
+const MICRO_CHUNK = 1000;
+const micro = Object.fromEntries(Object.keys(telemetries).map(k => [k, []]));
+const attempt = t => {
+  const call = t.http('GET', url, undefined);
+  call.run(() => 0);
+  call.end(200);
+};
+for (let r = 0; r < 5 + 1; r++) {
+  for (const [key, t] of rotation(Object.entries(telemetries), r)) {
+    let elapsed = 0;
+    for (let chunk = 0; chunk < 20; chunk++) {
+      const t0 = performance.now();
+      for (let i = 0; i < MICRO_CHUNK; i++) attempt(t);
+      elapsed += performance.now() - t0;
+      // Let the batch processor export (outside the timing), as it would between requests.
+      await new Promise(resolve => setImmediate(resolve));
+    }
+    if (r > 0) micro[key].push((elapsed / (20 * MICRO_CHUNK)) * 1000); // round 0 warms up
+  }
+}
+await tracerProvider.forceFlush();
+spans.reset();
+
 for (const app of Object.values(apps)) await app.close();
 await tracerProvider.shutdown();
 await meterProvider.shutdown();
 await emu.close();
 
-const ratio = (a, b) => summarize(samples[a].map((v, i) => v / samples[b][i]));
+const ratio = (a, b, of = samples) => summarize(of[a].map((v, i) => v / of[b][i]));
 console.log(
   JSON.stringify({
     rounds: ROUNDS,
@@ -155,10 +193,14 @@ console.log(
     block: BLOCK,
     url: sent.url,
     sdkSpansPerCall: sdkSpans / (ROUNDS * CALLS),
+    instrumentationUs: Object.fromEntries(
+      Object.entries(micro).map(([key, us]) => [key, summarize(us)]),
+    ),
     contenders: contenders.map(c => ({
       key: c.key,
       label: c.label,
       ms: summarize(samples[c.key]),
+      cpuMs: summarize(cpu[c.key]),
       samples: samples[c.key],
     })),
     ratios: {
@@ -166,6 +208,8 @@ console.log(
       sdkVsAbsent: ratio('sdk', 'absent'),
       absentVsAxios: ratio('absent', 'axios'),
       apiVsAxios: ratio('api', 'axios'),
+      cpuApiVsAbsent: ratio('api', 'absent', cpu),
+      cpuSdkVsAbsent: ratio('sdk', 'absent', cpu),
     },
   }),
 );
