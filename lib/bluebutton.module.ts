@@ -34,6 +34,8 @@ import { createRoutesController } from './nest/routes/routes.controller.js';
 import { BlueButtonHttp } from './http/bluebutton-http.service.js';
 import { BlueButtonStore } from './store/bluebutton.store.js';
 import { MemoryBlueButtonStore } from './store/memory.store.js';
+import { TELEMETRY_PROVIDER } from './telemetry/load-telemetry.js';
+import { BlueButtonTelemetry } from './telemetry/telemetry.js';
 
 const configProvider: Provider = {
   provide: BlueButtonConfig,
@@ -45,6 +47,7 @@ const configProvider: Provider = {
 const PROVIDERS: Provider[] = [
   configProvider,
   { provide: BlueButtonStore, useClass: MemoryBlueButtonStore },
+  TELEMETRY_PROVIDER,
   BlueButtonHttp,
   StoredTokens,
   TokenRefresher,
@@ -72,6 +75,7 @@ const PROVIDERS: Provider[] = [
     FhirService,
     BlueButtonSessions,
     BlueButtonLoginFlow,
+    BlueButtonTelemetry,
   ],
 })
 export class BlueButtonModule extends ConfigurableModuleClass implements NestModule {

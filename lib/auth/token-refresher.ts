@@ -14,6 +14,7 @@ import {
 } from '../errors/bluebutton.errors.js';
 import { BlueButtonHttp, type BlueButtonResponse } from '../http/bluebutton-http.service.js';
 import { BlueButtonStore } from '../store/bluebutton.store.js';
+import { BlueButtonTelemetry, type RefreshFlight } from '../telemetry/telemetry.js';
 import { AuthorizationToken, type AuthorizationTokenJSON } from './authorization-token.js';
 import { OAUTH_MAX_RESPONSE_BYTES, tokenFromAnswer } from './oauth-answers.js';
 import { StoredTokens } from './stored-tokens.js';
@@ -43,7 +44,7 @@ const LOCK_MARGIN_MS = 5_000;
 @Injectable()
 export class TokenRefresher {
   private readonly logger = new Logger(LOG_CONTEXT);
-  private readonly inflight = new Map<string, Promise<AuthorizationToken>>();
+  private readonly inflight = new Map<string, RefreshFlight<AuthorizationToken>>();
   /** Rotations done by this process, by outcome key: never lost to a store outage. */
   private readonly rotated = new Map<string, { token: AuthorizationTokenJSON; until: number }>();
 
@@ -53,20 +54,20 @@ export class TokenRefresher {
     private readonly http: BlueButtonHttp,
     private readonly store: BlueButtonStore,
     private readonly storedTokens: StoredTokens,
+    private readonly telemetry: BlueButtonTelemetry,
   ) {}
 
   /** The refreshed token; concurrent calls for the same refresh token get the same result. */
   refresh(token: AuthorizationToken): Promise<AuthorizationToken> {
     const refreshToken = token.refreshToken;
     if (!refreshToken) return Promise.reject(new ReauthorizationRequiredError('no-refresh-token'));
-    let pending = this.inflight.get(refreshToken);
-    if (!pending) {
-      pending = this.coordinated(token, refreshToken).finally(() =>
-        this.inflight.delete(refreshToken),
-      );
-      this.inflight.set(refreshToken, pending);
-    }
-    return pending;
+    const joined = this.inflight.get(refreshToken);
+    if (joined) return joined.join();
+    const flight = this.telemetry.refresh(() =>
+      this.coordinated(token, refreshToken).finally(() => this.inflight.delete(refreshToken)),
+    );
+    this.inflight.set(refreshToken, flight);
+    return flight.result;
   }
 
   private async coordinated(

@@ -30,6 +30,7 @@ import {
 import { BlueButtonHttp } from '../http/bluebutton-http.service.js';
 import { retryWithBackoff } from '../http/retry.operator.js';
 import { resolveApiUrl } from '../http/url-safety.js';
+import { BlueButtonTelemetry } from '../telemetry/telemetry.js';
 import { checkTokenVersion, STRICT_HANDLING } from './api-version.js';
 import { expectedResourceType, fhirAnswer, invalidTokenErrors } from './fhir-answer.js';
 import type { InsuranceCardBundle } from './insurance-card.js';
@@ -72,6 +73,7 @@ export class FhirService {
     private readonly config: BlueButtonConfig,
     private readonly http: BlueButtonHttp,
     private readonly auth: AuthService,
+    private readonly telemetry: BlueButtonTelemetry,
   ) {}
 
   /** Searches the beneficiary's Patient resource (needs a Patient scope: demographics shared). */
@@ -189,7 +191,7 @@ export class FhirService {
     token: AuthorizationToken,
     options: PageOptions = {},
   ): Observable<FhirResponse<T>> {
-    return paginate(bundle, token, {
+    const pages$ = paginate(bundle, token, {
       fetchPage: (url, t) =>
         this.withToken<Bundle>(t, u => this.send(url, u, 'application/fhir+json', 'Bundle')),
       resolve: link => resolveApiUrl(link, this.config, token.version),
@@ -198,6 +200,7 @@ export class FhirService {
       maxPages: options.maxPages ?? this.config.maxPages,
       failAtMaxPages: options.maxPages === undefined,
     }) as Observable<FhirResponse<T>>;
+    return this.telemetry.tracePages('pagination', pages$, p => p.data.entry?.length ?? 0, true);
   }
 
   /** Streams every resource of every page, in order, with bounded memory. */

@@ -9,6 +9,8 @@ import {
   BlueButtonTimeoutError,
   ResponseTooLargeError,
 } from '../errors/bluebutton.errors.js';
+import { BlueButtonTelemetry } from '../telemetry/telemetry.js';
+import { takeResend } from '../telemetry/resend.js';
 import { BlueButtonResponse } from './bluebutton-response.js';
 import { safePath } from './redact.js';
 import { Scrubber } from './scrubber.js';
@@ -58,6 +60,7 @@ export class BlueButtonHttp {
   constructor(
     private readonly http: HttpService,
     private readonly config: BlueButtonConfig,
+    private readonly telemetry: BlueButtonTelemetry,
   ) {}
 
   /**
@@ -67,9 +70,13 @@ export class BlueButtonHttp {
    */
   send<T>(request: BlueButtonRequest, interpret: (res: BlueButtonResponse) => T): Observable<T> {
     return new Observable<T>(subscriber => {
+      const call = this.telemetry.http(request.method, request.url, takeResend());
       const path = safePath(request.url);
       const scrubber = this.scrubberFor(request);
-      const fail = (error: unknown) => subscriber.error(scrubber.error(error));
+      const fail = (error: unknown, status?: number) => {
+        call.end(status, error);
+        subscriber.error(scrubber.error(error));
+      };
       const maxBytes = Math.min(request.maxBytes ?? Infinity, this.config.maxResponseBytes);
       const headers: Record<string, string> = {
         ...SDK_HEADERS,
@@ -112,7 +119,9 @@ export class BlueButtonHttp {
         maxContentLength: maxBytes,
         signal: abort.signal,
       };
-      this.http.axiosRef.request<string>(config).then(
+      // Sent with the attempt's span active, so spans of lower-level instrumentations nest in it.
+      const response = call.run(() => this.http.axiosRef.request<string>(config));
+      response.then(
         res => {
           if (settled) return;
           settled = true;
@@ -121,9 +130,10 @@ export class BlueButtonHttp {
           try {
             result = interpret(this.toResponse(res, request.method, path, started, scrubber));
           } catch (error) {
-            fail(error);
+            fail(error, res.status);
             return;
           }
+          call.end(res.status);
           subscriber.next(result);
           subscriber.complete();
         },
@@ -139,6 +149,7 @@ export class BlueButtonHttp {
         if (!settled) {
           settled = true;
           abort.abort();
+          call.end(undefined, 'cancelled');
         }
       };
     });

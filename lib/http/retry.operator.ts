@@ -4,6 +4,8 @@ import {
   BlueButtonTimeoutError,
   FhirHttpError,
 } from '../errors/bluebutton.errors.js';
+import { errorType } from '../telemetry/error-type.js';
+import { announcingResend } from '../telemetry/resend.js';
 
 /** The retry policy of `retrySettings`. */
 export interface RetryPolicy {
@@ -32,7 +34,9 @@ export function retryWithBackoff<T>(
       const retryAfterMs = error instanceof FhirHttpError ? error.retryAfterMs : undefined;
       if (retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_MS) throw error;
       const i = retryCount - 1;
-      return timer(retryAfterMs ?? policy.backoffFactor * 1000 * 2 ** (i - 1), scheduler);
+      const wait = timer(retryAfterMs ?? policy.backoffFactor * 1000 * 2 ** (i - 1), scheduler);
+      // Tells the attempt it re-subscribes which retry it is, for its span and the retry counter.
+      return announcingResend(wait, { count: retryCount, reason: errorType(error) });
     },
   });
 }

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -43,6 +43,8 @@ beforeAll(() => {
       ...peers,
       'reflect-metadata@0.2.2',
       `@types/node@${pkg.devDependencies['@types/node']}`,
+      // The app's own OpenTelemetry SDK, for the test that reads the spans of the packed build.
+      `@opentelemetry/sdk-trace-base@${pkg.devDependencies['@opentelemetry/sdk-trace-base']}`,
     ],
     app,
   );
@@ -138,26 +140,30 @@ function expectConsumerTypeChecks(dir: string, source: string): void {
   ).not.toThrow();
 }
 
-it('works without the optional ioredis peer: main entry, /testing and /redis load, and the types check', () => {
-  // The same install with ioredis moved out of node_modules for this test (no second npm install).
-  const installed = join(app, 'node_modules/ioredis');
-  const aside = join(app, 'ioredis.aside');
-  renameSync(installed, aside);
-  const bare = join(app, 'no-ioredis');
+it('works without the optional peers ioredis and @opentelemetry/api: entries load, calls work, the types check', () => {
+  // The same install with both moved out of node_modules for this test (no second npm install).
+  const optional = ['ioredis', '@opentelemetry/api'].map(name => ({
+    installed: join(app, 'node_modules', name),
+    aside: join(app, `${name.replace('/', '+')}.aside`),
+  }));
+  for (const { installed, aside } of optional) renameSync(installed, aside);
+  const bare = join(app, 'no-optional-peers');
   mkdirSync(bare);
   try {
     writeFileSync(
-      join(bare, 'no-ioredis.mjs'),
+      join(bare, 'no-optional-peers.mjs'),
       `import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { firstValueFrom } from 'rxjs';
 const out = {};
-try {
-  await import('ioredis');
-  out.ioredis = 'installed';
-} catch (e) {
-  out.ioredis = e.code;
+for (const name of ['ioredis', '@opentelemetry/api']) {
+  try {
+    await import(name);
+    out[name] = 'installed';
+  } catch (e) {
+    out[name] = e.code;
+  }
 }
 const bb = await import('nestjs-bluebutton');
 const { BlueButtonEmulator } = await import('nestjs-bluebutton/testing');
@@ -166,10 +172,22 @@ class AppModule {}
 Module({
   imports: [bb.BlueButtonModule.forRoot({ baseUrl: emu.baseUrl, clientId: emu.client.clientId, clientSecret: emu.client.clientSecret, callbackUrl: 'http://localhost/cb' })],
 })(AppModule);
-const ctx = await NestFactory.createApplicationContext(AppModule, { logger: false });
-const { url } = await firstValueFrom(ctx.get(bb.AuthService).startAuthorization());
+const ctx = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
+const auth = ctx.get(bb.AuthService);
+const { url } = await firstValueFrom(auth.startAuthorization());
 const page = await fetch(url);
 out.authorize = [new URL(url).origin === new URL(emu.baseUrl).origin, page.status];
+// Consent as the emulator's test user, then the code exchange and FHIR calls (one refreshing).
+const consent = new URL(url);
+consent.searchParams.set('emulator_user', 'BBUser00000');
+consent.searchParams.set('emulator_decision', 'allow');
+const callback = new URL((await fetch(consent, { redirect: 'manual' })).headers.get('location'));
+const { token } = await firstValueFrom(auth.completeAuthorization(Object.fromEntries(callback.searchParams)));
+const fhir = ctx.get(bb.FhirService);
+const patient = await firstValueFrom(fhir.getPatientData(token));
+const expired = bb.AuthorizationToken.fromJSON({ ...token.toJSON(), expiresAt: new Date(0).toISOString() });
+const eobs = await firstValueFrom(fhir.getExplanationOfBenefitData(expired));
+out.calls = [patient.status, eobs.status, eobs.token.accessToken !== token.accessToken];
 await ctx.close();
 await emu.close();
 try {
@@ -180,14 +198,19 @@ try {
 console.log(JSON.stringify(out));
 `,
     );
-    expect(JSON.parse(run('node', ['no-ioredis.mjs'], bare))).toEqual({
+    // Nothing on stderr either: no warning about the missing API.
+    const child = spawnSync('node', ['no-optional-peers.mjs'], { cwd: bare, encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual({
       ioredis: 'ERR_MODULE_NOT_FOUND',
+      '@opentelemetry/api': 'ERR_MODULE_NOT_FOUND',
       authorize: [true, 200],
+      calls: [200, 200, true],
       // ioredis is imported for types only (lib/redis/redis.store.ts), so the entry itself loads.
       redis: 'function',
     });
 
-    // A TypeScript app without ioredis type-checks against the main and /testing entries.
+    // A TypeScript app without either type-checks against the main and /testing entries.
     expectConsumerTypeChecks(
       bare,
       `import { BlueButtonModule, type BlueButtonModuleOptions } from 'nestjs-bluebutton';
@@ -198,6 +221,36 @@ export const start: typeof BlueButtonEmulator.start = BlueButtonEmulator.start;
 `,
     );
   } finally {
-    renameSync(aside, installed);
+    for (const { installed, aside } of optional) renameSync(aside, installed);
   }
+});
+
+it("reports each call of the packed build to the app's OpenTelemetry SDK", () => {
+  writeFileSync(
+    join(app, 'otel.mjs'),
+    `import 'reflect-metadata';
+import { trace } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { firstValueFrom } from 'rxjs';
+const spans = new InMemorySpanExporter();
+trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
+const bb = await import('nestjs-bluebutton');
+const { BlueButtonEmulator } = await import('nestjs-bluebutton/testing');
+const emu = await BlueButtonEmulator.start({ redirectUris: ['http://localhost/cb'] });
+class AppModule {}
+Module({
+  imports: [bb.BlueButtonModule.forRoot({ baseUrl: emu.baseUrl, clientId: emu.client.clientId, clientSecret: emu.client.clientSecret, callbackUrl: 'http://localhost/cb' })],
+})(AppModule);
+const ctx = await NestFactory.createApplicationContext(AppModule, { logger: false });
+await firstValueFrom(ctx.get(bb.FhirService).getCapabilityStatement());
+await ctx.close();
+await emu.close();
+console.log(JSON.stringify(spans.getFinishedSpans().map(s => [s.name, s.instrumentationScope.name])));
+`,
+  );
+  expect(JSON.parse(run('node', ['otel.mjs'], app))).toEqual([
+    ['GET /v2/fhir/metadata', 'nestjs-bluebutton'],
+  ]);
 });

@@ -1,5 +1,6 @@
 // Turns the cases' JSON results into the console summary and test/bench/RESULTS.md.
 import { fmt, medianRange, summarize } from './stats.mjs';
+import { telemetrySection } from './report-telemetry.mjs';
 
 const MB = v => `${fmt(v.median, 0)} MB (${fmt(v.min, 0)}–${fmt(v.max, 0)})`;
 const ms = (v, d = 0) => `${medianRange(v, d)} ms`;
@@ -338,7 +339,8 @@ export function report(results, machine) {
     ),
     '',
   ];
-  const markdown = [...head, ...md].join('\n');
+  const telemetry = telemetrySection(results.telemetry);
+  const markdown = [...head, ...md, ...telemetry.md].join('\n');
 
   const text = [
     'Targets:',
@@ -367,6 +369,7 @@ export function report(results, machine) {
         `  ${c.label}: ${medianRange(c.posts)} POSTs, ${medianRange(c.failed)} failed, ${ms(c.ms)}`,
     ),
     `Emulator: startup ${fmt(emulator.startupMs, 1)} ms; 50-EOB page median ${fmt(emulator.page50Ms.median, 1)} ms, p95 ${fmt(emulator.page50Ms.p95, 1)} ms`,
+    ...telemetry.text,
   ].join('\n');
   return { text, markdown: `${markdown}\n`, allMet };
 }
