@@ -41,6 +41,8 @@ import {
   type UserInfo,
 } from './fhir.types.js';
 import { paginate } from './paginate.js';
+import { syncPass } from './sync/sync-pass.js';
+import type { SyncEvent, SyncOptions } from './sync/sync.types.js';
 
 /** One successful GET: the checked data and its status. */
 interface Answer {
@@ -197,6 +199,15 @@ export class FhirService {
         from((page.data.entry ?? []).map(e => ({ resource: e.resource as R, token: page.token }))),
       ),
     );
+  }
+
+  /**
+   * One incremental pass over the beneficiary's EOB, Coverage and (with the demographic scope)
+   * Patient: every resource changed since `options.since`, then a `done` event carrying the next
+   * watermark (see lib/fhir/sync/sync-pass.ts).
+   */
+  sync(token: AuthorizationToken, options?: SyncOptions): Observable<SyncEvent> {
+    return syncPass(this, token, options);
   }
 
   private get<T>(

@@ -1,2 +1,3 @@
 export { FhirService } from './fhir.service.js';
 export * from './fhir.types.js';
+export * from './sync/index.js';
