@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { concatMap, filter, firstValueFrom, lastValueFrom } from 'rxjs';
 import { AuthService } from '../auth/auth.service.js';
 import type { AuthorizationToken } from '../auth/authorization-token.js';
@@ -48,9 +48,10 @@ export class SyncRunner {
     private readonly fhir: FhirService,
     private readonly auth: AuthService,
     private readonly tokens: StoredTokens,
-    private readonly sink: ClaimsSink,
     private readonly state: SyncState,
     private readonly config: SyncConfig,
+    // Absent on an instance that runs no worker (it only enrolls): the processor checks.
+    @Optional() private readonly sink: ClaimsSink,
   ) {}
 
   /** One pass for `tokenKey`. */

@@ -31,7 +31,7 @@ const PROVIDERS: Provider[] = [
   {
     provide: SyncProcessor,
     useFactory: createSyncProcessor,
-    inject: [SyncConfig, SyncRunner, SyncEnqueuer, ClaimsSink],
+    inject: [SyncConfig, SyncRunner, SyncEnqueuer, { token: ClaimsSink, optional: true }],
   },
   BlueButtonSyncService,
 ];

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Worker, type Job } from 'bullmq';
-import { FhirHttpError } from '../errors/bluebutton.errors.js';
+import { BlueButtonConfigError, FhirHttpError } from '../errors/bluebutton.errors.js';
 import { ClaimsSink, type SyncPassInfo } from './claims-sink.js';
 import { BLUEBUTTON_SYNC_QUEUE, SYNC_JOB, SYNC_LOG_CONTEXT } from './sync.constants.js';
 import type { SyncConfig } from './sync.options.js';
@@ -72,10 +72,19 @@ export function createSyncProcessor(
   config: SyncConfig,
   runner: SyncRunner,
   enqueuer: SyncEnqueuer,
-  sink: ClaimsSink,
+  sink: ClaimsSink | undefined,
 ): SyncProcessor {
   class BlueButtonSyncProcessor extends SyncProcessor {}
   if (config.worker) {
+    if (!sink) {
+      throw new BlueButtonConfigError([
+        {
+          key: 'ClaimsSink',
+          reason:
+            'is missing: add `{ provide: ClaimsSink, useClass: YourSink }` to extraProviders (or set worker: false on an instance that only enrolls)',
+        },
+      ]);
+    }
     Processor(BLUEBUTTON_SYNC_QUEUE, {
       // Started by BlueButtonSyncService once the whole app has booted, not during module init.
       autorun: false,
@@ -86,5 +95,5 @@ export function createSyncProcessor(
       maxStalledCount: config.worker.maxStalledCount,
     })(BlueButtonSyncProcessor);
   }
-  return new BlueButtonSyncProcessor(runner, enqueuer, sink);
+  return new BlueButtonSyncProcessor(runner, enqueuer, sink as ClaimsSink);
 }
