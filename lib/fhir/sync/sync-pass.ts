@@ -1,5 +1,17 @@
 import type { Bundle } from 'fhir/r4.js';
-import { concat, concatMap, defer, EMPTY, from, mergeMap, of, type Observable } from 'rxjs';
+import {
+  concat,
+  concatMap,
+  defer,
+  EMPTY,
+  from,
+  mergeMap,
+  Observable,
+  of,
+  ReplaySubject,
+  Subscription,
+  take,
+} from 'rxjs';
 import type { AuthorizationToken } from '../../auth/authorization-token.js';
 import { BlueButtonConfigError } from '../../errors/bluebutton.errors.js';
 import type { FhirService } from '../fhir.service.js';
@@ -14,11 +26,11 @@ import {
   type SyncTypeReport,
   type SyncedResource,
 } from './sync.types.js';
+import { Dedupe, instantOf } from './dedupe.js';
 import {
   decodeWatermark,
   encodeWatermark,
   patientDigest,
-  resourceDigest,
   type TypeMark,
   type WatermarkState,
 } from './watermark.js';
@@ -49,9 +61,10 @@ interface Pass {
 }
 
 /**
- * One incremental pass for the token's beneficiary: searches each type in turn (EOB, Coverage,
- * Patient) at `_count=50`, paging as `FhirService.pages()` does, and emits every resource that
- * changed since `since`, then a `done` event with the next watermark.
+ * One incremental pass for the token's beneficiary: asks for the first page of each type's search
+ * (EOB, Coverage, Patient) at once at `_count=50`, pages on as `FhirService.pages()` does, and
+ * emits every resource that changed since `since`, type after type, then a `done` event with the
+ * next watermark.
  *
  * Each type keeps its own watermark: the `meta.lastUpdated` of its search's first page, the
  * server's newest load when that search began (never the client clock). The next search asks
@@ -67,7 +80,7 @@ export function syncPass(
   token: AuthorizationToken,
   options: SyncOptions = {},
 ): Observable<SyncEvent> {
-  return defer(() => {
+  return new Observable<SyncEvent>(subscriber => {
     const requested = checkOptions(options);
     const patient = patientDigest(token.patient);
     const previous =
@@ -88,10 +101,20 @@ export function syncPass(
       report: pass.report,
       skipped: requested.filter(t => !types.includes(t)),
     });
-    return concat(
-      from(types).pipe(concatMap(type => defer(() => searchType(client, pass, type)))),
+    const searches = types.map(type => planSearch(pass, type));
+    // Every type's first page is asked for at once, so a pass where little changed costs one round
+    // trip; pages are then emitted type by type, in order (a later type waits with one page).
+    const prefetch = new Subscription();
+    for (const s of searches)
+      prefetch.add(search(client, s.type, token, s.params).subscribe(s.first));
+    const main = concat(
+      ...searches.map(s => defer(() => streamSearch(client, pass, s))),
       defer(() => of(done())),
-    );
+    ).subscribe(subscriber);
+    return () => {
+      main.unsubscribe();
+      prefetch.unsubscribe();
+    };
   });
 }
 
@@ -114,12 +137,20 @@ function checkOptions(options: SyncOptions): SyncResourceType[] {
   return SYNC_RESOURCE_TYPES.filter(t => requested.includes(t));
 }
 
-/** One type's search: every page, deduplicated against the previous pass's overlap. */
-function searchType(
-  client: SyncClient,
-  pass: Pass,
-  type: SyncResourceType,
-): Observable<SyncResourceEvent> {
+/** One type's search of a pass, planned before its first page is asked for. */
+interface PlannedSearch {
+  type: SyncResourceType;
+  params: Record<string, string | number | string[]>;
+  filter: string;
+  mark?: TypeMark;
+  dedupe: Dedupe;
+  report: SyncTypeReport;
+  /** The first page, as soon as it arrives (or the error). */
+  first: ReplaySubject<FhirResponse<Bundle>>;
+}
+
+/** The query of one type's search, from the previous pass's watermark for that type. */
+function planSearch(pass: Pass, type: SyncResourceType): PlannedSearch {
   const { options, overlapMs } = pass;
   const claimTypes = type === 'ExplanationOfBenefit' ? options.claimTypes : undefined;
   const filter = claimTypes?.length ? [...new Set(claimTypes)].sort().join(',') : '*';
@@ -135,26 +166,39 @@ function searchType(
   const report: SyncTypeReport = { changed: 0, duplicates: 0, pages: 0, full };
   pass.report[type] = report;
   const dedupe = new Dedupe(mark?.seen ?? [], overlapMs);
-  const pages = search(client, type, pass.token, params).pipe(
+  return { type, params, filter, mark, dedupe, report, first: new ReplaySubject(1) };
+}
+
+/** One type's pages, deduplicated against the previous pass's overlap. */
+function streamSearch(
+  client: SyncClient,
+  pass: Pass,
+  s: PlannedSearch,
+): Observable<SyncResourceEvent> {
+  const { dedupe, report, mark } = s;
+  const pages = s.first.pipe(
+    take(1),
     mergeMap(first => {
       dedupe.at = instantOf(first.data.meta?.lastUpdated) ?? mark?.at;
-      return client.pages(first.data, first.token, { pageConcurrency: options.pageConcurrency });
+      return client.pages(first.data, first.token, {
+        pageConcurrency: pass.options.pageConcurrency,
+      });
     }),
   );
   return concat(
     pages.pipe(
       concatMap(page => {
         report.pages++;
-        pass.token = page.token;
-        return from(changedIn(page, type, dedupe, report));
+        // The freshest token wins: searches may have refreshed it in any order.
+        if (page.token.expiresAt.getTime() > pass.token.expiresAt.getTime())
+          pass.token = page.token;
+        return from(changedIn(page, s.type, dedupe, report));
       }),
     ),
     // Only once every page arrived: an error leaves the previous watermark in force.
     defer(() => {
-      const next: TypeMark | undefined =
-        dedupe.at === undefined ? undefined : { at: dedupe.at, filter, seen: dedupe.kept() };
-      if (next) pass.marks[type] = next;
-      else delete pass.marks[type];
+      if (dedupe.at === undefined) delete pass.marks[s.type];
+      else pass.marks[s.type] = { at: dedupe.at, filter: s.filter, seen: dedupe.kept() };
       return EMPTY;
     }),
   );
@@ -196,45 +240,4 @@ function changedIn(
     out.push({ kind: 'resource', resourceType: type, resource, token: page.token });
   }
   return out;
-}
-
-/** Remembers resource versions by digest: those of the previous pass and those of this one. */
-class Dedupe {
-  /** This search's watermark once its first page arrived. */
-  at: number | undefined;
-  private readonly before: Set<string>;
-  private readonly now = new Set<string>();
-  private readonly keep = new Set<string>();
-
-  constructor(
-    seen: readonly string[],
-    private readonly overlapMs: number,
-  ) {
-    this.before = new Set(seen);
-  }
-
-  /** Whether this version was delivered already; records it either way. */
-  isRepeat(type: SyncResourceType, resource: SyncedResource): boolean {
-    const updated = instantOf(resource.meta?.lastUpdated);
-    // Without an id and a time there is nothing to recognize it by next time: always deliver.
-    if (typeof resource.id !== 'string' || updated === undefined) return false;
-    const digest = resourceDigest(type, resource.id, updated);
-    if (this.now.has(digest)) return true;
-    this.now.add(digest);
-    // The next search starts overlapMs before this one's watermark: remember what it will resend.
-    if (this.at !== undefined && updated >= this.at - this.overlapMs) this.keep.add(digest);
-    return this.before.has(digest);
-  }
-
-  /** The digests the next watermark keeps. */
-  kept(): string[] {
-    return [...this.keep];
-  }
-}
-
-/** Epoch ms of a FHIR instant, or undefined when absent or unreadable. */
-function instantOf(value: unknown): number | undefined {
-  if (typeof value !== 'string') return undefined;
-  const ms = Date.parse(value);
-  return Number.isFinite(ms) ? ms : undefined;
 }
