@@ -25,6 +25,7 @@ const CASES = [
   ['memory', 'cases/memory.mjs'],
   ['storm', 'cases/storm.mjs'],
   ['emulator', 'cases/emulator.mjs'],
+  ['sync', 'cases/sync.mjs'],
 ];
 
 /** Runs one case file; progress goes to our stderr, its JSON result comes back on stdout. */
