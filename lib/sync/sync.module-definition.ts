@@ -4,12 +4,15 @@ import type { BlueButtonSyncOptions } from './sync.options.js';
 /** The builder-generated options module base, options token and option types of the sync module. */
 export const {
   ConfigurableModuleClass: SyncOptionsModuleBase,
-  MODULE_OPTIONS_TOKEN: BLUEBUTTON_SYNC_OPTIONS,
+  MODULE_OPTIONS_TOKEN,
   ASYNC_OPTIONS_TYPE: SYNC_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<BlueButtonSyncOptions>({ moduleName: 'BlueButtonSync' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createBlueButtonSyncOptions')
   .build();
+
+/** DI token of the options given to `BlueButtonSyncModule.forRoot()` / produced by `forRootAsync()`. */
+export const BLUEBUTTON_SYNC_OPTIONS = MODULE_OPTIONS_TOKEN;
 
 /** What `BlueButtonSyncModule` takes besides its options. */
 export interface BlueButtonSyncModuleExtras {
