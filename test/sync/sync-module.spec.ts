@@ -3,12 +3,19 @@
  * HTTP. Enrollment and delivery, parking on a dead grant or a missing token, retries, the 429
  * pause, the limiter, the schedule and the figures it reports.
  */
-import { BlueButtonConfigError } from 'nestjs-bluebutton';
-import { SyncNotEnrolledError } from 'nestjs-bluebutton/sync';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import { BlueButtonConfigError, BlueButtonModule, StoredTokens } from 'nestjs-bluebutton';
+import {
+  BlueButtonSyncModule,
+  BlueButtonSyncService,
+  ClaimsSink,
+  SyncNotEnrolledError,
+} from 'nestjs-bluebutton/sync';
 import type { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
-import { startEmulator } from '../support/bluebutton.js';
+import { emulatorOptions, startEmulator } from '../support/bluebutton.js';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
-import { bootSync, type SyncHarness } from './support/boot-sync.js';
+import { bootSync, testSyncOptions, type SyncHarness } from './support/boot-sync.js';
 import { emulatorData, tokenFor } from './support/emulator-data.js';
 import { MemorySink } from './support/memory-sink.js';
 
@@ -200,6 +207,48 @@ describeWithRedis('BlueButtonSyncModule: options, schedule and limiter', () => {
       'limiter.duration',
       'schedule',
     ]);
+  });
+
+  it('a worker without a ClaimsSink is a boot error that says where to provide one', async () => {
+    const error = await Test.createTestingModule({
+      imports: [
+        BlueButtonModule.forRoot({ ...emulatorOptions(emu), isGlobal: true }),
+        BlueButtonSyncModule.forRoot(testSyncOptions(redis.url, 'nosink')),
+      ],
+    })
+      .compile()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BlueButtonConfigError);
+    expect((error as BlueButtonConfigError).message).toContain('extraProviders');
+  });
+
+  it('forRootAsync takes its options from a factory (here @nestjs/config)', async () => {
+    const sink = new MemorySink();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        BlueButtonModule.forRoot({ ...emulatorOptions(emu), isGlobal: true }),
+        BlueButtonSyncModule.forRootAsync({
+          imports: [
+            ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ redis: redis.url })] }),
+          ],
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) =>
+            testSyncOptions(config.getOrThrow<string>('redis'), `async${process.pid}`),
+          extraProviders: [{ provide: ClaimsSink, useValue: sink }],
+        }),
+      ],
+    }).compile();
+    await moduleRef.init();
+    try {
+      const token = tokenFor(emu, 'BBUser00007');
+      await moduleRef.get(StoredTokens).save('user:u7', token);
+      const sync = moduleRef.get(BlueButtonSyncService);
+      await sync.enroll('u7');
+      expect(await sync.syncNow('u7')).toMatchObject({ status: 'synced' });
+      expect(sink.stored.get('u7')).toEqual(await emulatorData(emu.baseUrl, token.accessToken));
+    } finally {
+      await moduleRef.close();
+    }
   });
 
   it('the schedule fans out one pass per enrolled beneficiary; the limiter spaces passes out', async () => {

@@ -3,10 +3,10 @@
  * pass, loads landing mid-pass, BFD's `_lastUpdated` edge cases, and watermark handling.
  */
 import {
+  AuthorizationToken,
   isSyncDone,
   isSyncResource,
   SyncWatermarkError,
-  type AuthorizationToken,
   type FhirService,
   type SyncDoneEvent,
   type SyncOptions,
@@ -268,5 +268,40 @@ describe('FhirService.sync(): one beneficiary, incremental passes', () => {
     ).catch((e: unknown) => e);
     expect((other as SyncWatermarkError).problem).toBe('other-beneficiary');
     expect(fhirGets()).toHaveLength(0);
+  });
+});
+
+describe('FhirService.sync() on API v3', () => {
+  let emu: BlueButtonEmulator;
+  let bb: BlueButtonHarness;
+  const SCOPE = 'patient/Patient.rs patient/Coverage.rs patient/ExplanationOfBenefit.rs openid';
+
+  beforeAll(async () => {
+    emu = await startEmulator({
+      v3Enabled: true,
+      beneficiaries: [{ username: 'BBUser20012', eobCount: 75 }],
+    });
+    bb = await bootBlueButton(emu, { version: 3, scopes: SCOPE.split(' ') });
+  });
+  afterAll(async () => {
+    await bb?.close();
+    await emu?.close();
+  });
+
+  it('pages by _offset, bounds by the newest load, and delivers exactly what a load changed', async () => {
+    const token = AuthorizationToken.fromTokenResponse(
+      emu.issueToken({ user: 'BBUser20012', version: 'v3', scope: SCOPE }),
+    );
+    const first = await pass(bb.fhir, token);
+    expect(first.changed).toEqual(await emulatorData(emu.baseUrl, token.accessToken, 'v3'));
+    expect(first.done.report.ExplanationOfBenefit).toMatchObject({ changed: 75, pages: 2 });
+    const load = emu.loadClaims({ user: 'BBUser20012', add: { pde: 1 }, update: 1 });
+    emu.clearRequests();
+    const second = await pass(bb.fhir, token, { since: first.done.watermark });
+    const b = load.beneficiaries[0]!;
+    expect([...second.changed.keys()].sort()).toEqual(
+      [...b.added, ...b.updated].map(c => `ExplanationOfBenefit/${c.v3Id}`).sort(),
+    );
+    expect(emu.requestsTo('/v3/fhir/', 'GET')).toHaveLength(3);
   });
 });

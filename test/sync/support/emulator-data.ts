@@ -23,11 +23,11 @@ export function tokenFor(
 export async function emulatorData(
   baseUrl: string,
   accessToken: string,
-  types: readonly string[] = SEARCHES,
+  version: 'v2' | 'v3' = 'v2',
 ): Promise<ResourceVersions> {
   const out: ResourceVersions = new Map();
-  for (const type of types) {
-    let url: string | undefined = `${baseUrl}/v2/fhir/${type}/?_count=50`;
+  for (const type of SEARCHES) {
+    let url: string | undefined = `${baseUrl}/${version}/fhir/${type}/?_count=50`;
     while (url) {
       const res = await fetch(url, { headers: { authorization: `Bearer ${accessToken}` } });
       if (!res.ok) throw new Error(`${type} search answered ${res.status}`);
