@@ -10,7 +10,7 @@ export interface PassJobData {
   tokenKey: string;
 }
 
-/** How many enrolled beneficiaries are read, and their jobs added, per round trip. */
+/** About how many enrolled beneficiaries are read, and their jobs added, per round trip. */
 const FAN_OUT_CHUNK = 500;
 /** Scheduled passes wait behind `syncNow` ones (BullMQ runs jobs without priority first). */
 const SCHEDULED_PRIORITY = 10;
@@ -46,10 +46,14 @@ export class SyncEnqueuer {
 
   /** A scheduled pass for every enrolled beneficiary; returns how many were asked for. */
   async enqueueAll(): Promise<number> {
-    let total = 0;
-    for (let start = 0; ; start += FAN_OUT_CHUNK) {
-      const keys = await this.state.members(start, start + FAN_OUT_CHUNK - 1);
-      if (keys.length === 0) return total;
+    const asked = new Set<string>();
+    let cursor = '0';
+    do {
+      const step = await this.state.scan(cursor, FAN_OUT_CHUNK);
+      cursor = step.cursor;
+      const keys = step.keys.filter(k => !asked.has(k));
+      for (const k of keys) asked.add(k);
+      if (keys.length === 0) continue;
       await this.queue.addBulk(
         keys.map(tokenKey => ({
           name: SYNC_JOB.pass,
@@ -57,9 +61,8 @@ export class SyncEnqueuer {
           opts: this.scheduled(tokenKey),
         })),
       );
-      total += keys.length;
-      if (keys.length < FAN_OUT_CHUNK) return total;
-    }
+    } while (cursor !== '0');
+    return asked.size;
   }
 
   private scheduled(tokenKey: string): JobsOptions {

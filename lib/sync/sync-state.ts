@@ -72,6 +72,12 @@ return 0`,
     lua: `if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
 return 0`,
   },
+  // ZSCAN, not ZRANGE by rank: ranks move as passes finish and rescore members, so paging by rank
+  // could skip a beneficiary; a scan returns every member present throughout at least once.
+  bbsyncScan: {
+    keys: 1,
+    lua: `return redis.call('ZSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])`,
+  },
   bbsyncCounts: {
     keys: 2,
     lua: `local oldest = redis.call('ZRANGE', KEYS[1], '(0', '+inf', 'BYSCORE', 'LIMIT', 0, 1, 'WITHSCORES')
@@ -182,9 +188,17 @@ export class SyncState {
     return text ? JSON.parse(text) : undefined;
   }
 
-  /** Enrolled token keys `start`…`end` (inclusive), in no meaningful order. */
-  async members(start: number, end: number): Promise<string[]> {
-    return (await this.client()).zrange(this.keys.enrolled, start, end);
+  /**
+   * One step of a scan of the enrolled token keys: pass cursor `'0'` first, then the cursor it
+   * returns, until it returns `'0'` again. Keys may come more than once.
+   */
+  async scan(cursor: string, count: number): Promise<{ cursor: string; keys: string[] }> {
+    const [next, flat] = (await this.run(
+      'bbsyncScan',
+      [this.keys.enrolled],
+      [cursor, String(count)],
+    )) as [string, string[]];
+    return { cursor: String(next), keys: flat.filter((_, i) => i % 2 === 0) };
   }
 
   /** Population figures. */

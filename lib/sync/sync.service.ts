@@ -64,6 +64,8 @@ export class BlueButtonSyncService implements OnApplicationBootstrap, OnApplicat
   ) {
     // An EventEmitter without an 'error' listener would crash the app on a Redis hiccup.
     queue.on('error', error => this.logger.warn(`Sync queue: ${error.message}`));
+    // Each waiting syncNow listens for the queue closing: any number may wait at once.
+    queue.setMaxListeners(0);
   }
 
   /**
