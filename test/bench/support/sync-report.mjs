@@ -8,6 +8,9 @@ const ratio = r =>
     : `${fmt(r.median, 2)}×`;
 const row = cells => `| ${cells.join(' | ')} |`;
 
+/** Requests per beneficiary of one contender of a population. */
+const perBene = (s, key) => s.contenders.find(c => c.key === key).requests.median / s.beneficiaries;
+
 /** The table of one population's contenders and ratios. */
 function scenarioTable(s) {
   return [
@@ -34,8 +37,6 @@ function scenarioTable(s) {
 /** `{ targets, markdown, text }` of the sync case's result (`results.sync` of run.mjs). */
 export function syncReport(result) {
   const [main, heavy] = result.scenarios;
-  const perBene = (s, key) =>
-    s.contenders.find(c => c.key === key).requests.median / s.beneficiaries;
   const targets = [
     [
       'Daily re-sync, 1,000 beneficiaries: requests, full ÷ incremental',
