@@ -103,7 +103,7 @@ export class BlueButtonSyncService implements OnApplicationBootstrap, OnApplicat
     }
     const events = await this.queueEvents();
     // A scheduled pass not started yet (e.g. enroll's first one) is moved ahead and awaited
-    // rather than doubled; one already running is let finish first, so passes never overlap.
+    // rather than doubled; one already running is let finish first, so the two never overlap.
     const scheduled = await this.enqueuer.scheduledJob(tokenKey);
     const state = await scheduled?.getState();
     if (scheduled && state === 'active') await scheduled.waitUntilFinished(events).catch(() => 0);

@@ -16,7 +16,7 @@ import {
   type ChildAppEnv,
   type ReadyLine,
 } from '../../multi-instance/app/protocol.js';
-import { RedisSink, SINK_PREFIX, SINK_REDIS } from './redis-sink.js';
+import { RedisSink, SINK_DELAY_MS, SINK_INSTANCE, SINK_PREFIX, SINK_REDIS } from './redis-sink.js';
 
 function need(name: keyof ChildAppEnv): string {
   const value = process.env[name];
@@ -65,6 +65,8 @@ async function main(): Promise<void> {
         extraProviders: [
           { provide: SINK_REDIS, useValue: redis },
           { provide: SINK_PREFIX, useValue: `${prefix}sink:` },
+          { provide: SINK_INSTANCE, useValue: instance },
+          { provide: SINK_DELAY_MS, useValue: Number(process.env.SYNC_SINK_DELAY_MS ?? 0) },
           { provide: ClaimsSink, useClass: RedisSink },
         ],
       }),

@@ -9,9 +9,11 @@ import {
   type UpsertContext,
 } from '../../../lib/sync/index.js';
 
-/** DI tokens of the sink's Redis client and key prefix. */
+/** DI tokens of the sink's Redis client, key prefix, instance name and per-batch delay (ms). */
 export const SINK_REDIS = 'SYNC_TEST_SINK_REDIS';
 export const SINK_PREFIX = 'SYNC_TEST_SINK_PREFIX';
+export const SINK_INSTANCE = 'SYNC_TEST_SINK_INSTANCE';
+export const SINK_DELAY_MS = 'SYNC_TEST_SINK_DELAY_MS';
 
 /** The keys a {@link RedisSink} writes, for the test to read. */
 export function sinkKeys(prefix: string) {
@@ -27,6 +29,8 @@ export function sinkKeys(prefix: string) {
     attempts: `${prefix}attempts`,
     /** Hash `tokenKey` → park reason. */
     parked: `${prefix}parked`,
+    /** Hash `tokenKey` → instance, while a pass has stored batches but not finished. */
+    inflight: `${prefix}inflight`,
   };
 }
 
@@ -42,6 +46,8 @@ export class RedisSink extends ClaimsSink {
   constructor(
     @Inject(SINK_REDIS) private readonly redis: Redis,
     @Inject(SINK_PREFIX) prefix: string,
+    @Inject(SINK_INSTANCE) private readonly instance: string,
+    @Inject(SINK_DELAY_MS) private readonly delayMs: number,
   ) {
     super();
     this.keys = sinkKeys(prefix);
@@ -57,7 +63,10 @@ export class RedisSink extends ClaimsSink {
       multi.hincrby(this.keys.count, `${tokenKey}|${key}|${at}`, 1);
     }
     multi.sadd(this.keys.touched, tokenKey);
+    multi.hset(this.keys.inflight, tokenKey, this.instance);
     await multi.exec();
+    // A slow database: the pass spends a while with batches stored and its watermark not saved.
+    if (this.delayMs) await new Promise(resolve => setTimeout(resolve, this.delayMs));
   }
 
   /** Counts finished passes and remembers how many attempts they took. */
@@ -65,6 +74,7 @@ export class RedisSink extends ClaimsSink {
     await this.redis
       .multi()
       .incr(this.keys.completed)
+      .hdel(this.keys.inflight, tokenKey)
       .hset(this.keys.attempts, tokenKey, String(summary.pass.attempt))
       .exec();
   }
