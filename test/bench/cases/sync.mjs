@@ -18,13 +18,13 @@ const FHIR = '/v2/fhir/';
 const SCENARIOS = [
   {
     key: 'sandbox',
-    label: "1,000 of the sandbox's Part D users (carrier, inpatient and 8–40 Part D claims each)",
+    label: "the sandbox's Part D users (carrier, inpatient and 8–40 Part D claims each)",
     beneficiaries: Number(process.env.BENCH_SYNC_BENEFICIARIES ?? 1000),
     rounds: Number(process.env.BENCH_SYNC_ROUNDS ?? 2),
   },
   {
     key: 'production',
-    label: '100 beneficiaries with 300 claims each (production: about 300 claims per enrollee)',
+    label: 'beneficiaries with 300 claims each (production: about 300 claims per enrollee)',
     beneficiaries: 100,
     claims: 300,
     rounds: 1,
@@ -77,16 +77,29 @@ async function scenario({ key, label, beneficiaries, claims, rounds }) {
       }
     };
     const bytes0 = wireBytes;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     const ms = performance.now() - t0;
-    return { results, ms, bytes: wireBytes - bytes0, requests: await emu.count(FHIR, 'GET') };
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    return {
+      results,
+      ms,
+      cpuMs,
+      bytes: wireBytes - bytes0,
+      requests: await emu.count(FHIR, 'GET'),
+    };
   };
 
   // Day 0, not measured: the first full pull gives every beneficiary a watermark.
   const day0 = await day(() => undefined);
   let watermarks = day0.results.map(r => r.done.watermark);
   let total = day0.results.reduce((n, r) => n + r.delivered.length, 0);
+  const eobs = day0.results.reduce(
+    (n, r) => n + r.delivered.filter(k => k.startsWith('ExplanationOfBenefit/')).length,
+    0,
+  );
   progress(
     `sync ${key} day 0: ${total} resources, ${day0.requests} requests, ${day0.ms.toFixed(0)} ms`,
   );
@@ -104,7 +117,7 @@ async function scenario({ key, label, beneficiaries, claims, rounds }) {
     },
   ];
   const samples = Object.fromEntries(
-    contenders.map(c => [c.key, { ms: [], bytes: [], requests: [] }]),
+    contenders.map(c => [c.key, { ms: [], cpuMs: [], bytes: [], requests: [] }]),
   );
   const checks = [];
   const changed = Math.round(beneficiaries * CHANGED_SHARE);
@@ -130,6 +143,7 @@ async function scenario({ key, label, beneficiaries, claims, rounds }) {
         throw new Error(`${key} ${c.key} round ${r}: delivered ${delivered.length} resources`);
       if (c.key === 'incremental') watermarks = run.results.map(x => x.done.watermark);
       samples[c.key].ms.push(run.ms);
+      samples[c.key].cpuMs.push(run.cpuMs);
       samples[c.key].bytes.push(run.bytes);
       samples[c.key].requests.push(run.requests);
       const mb = (run.bytes / 1e6).toFixed(1);
@@ -150,11 +164,13 @@ async function scenario({ key, label, beneficiaries, claims, rounds }) {
     claims,
     changed,
     resources: total,
+    eobsPerBeneficiary: eobs / beneficiaries,
     day0: { requests: day0.requests, bytes: day0.bytes, ms: day0.ms },
     contenders: contenders.map(c => ({
       key: c.key,
       label: c.label,
       ms: summarize(samples[c.key].ms),
+      cpuMs: summarize(samples[c.key].cpuMs),
       bytes: summarize(samples[c.key].bytes),
       requests: summarize(samples[c.key].requests),
     })),
