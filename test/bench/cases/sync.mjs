@@ -18,7 +18,7 @@ const FHIR = '/v2/fhir/';
 const SCENARIOS = [
   {
     key: 'sandbox',
-    label: "the sandbox's Part D users (carrier, inpatient and 8–40 Part D claims each)",
+    label: "of the sandbox's Part D users (carrier, inpatient and 8–40 Part D claims each)",
     beneficiaries: Number(process.env.BENCH_SYNC_BENEFICIARIES ?? 1000),
     rounds: Number(process.env.BENCH_SYNC_ROUNDS ?? 2),
   },
