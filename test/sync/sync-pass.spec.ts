@@ -2,42 +2,15 @@
  * `FhirService.sync()` against the emulator over HTTP: exact results, the wire of an incremental
  * pass, loads landing mid-pass, BFD's `_lastUpdated` edge cases, and watermark handling.
  */
-import {
-  AuthorizationToken,
-  isSyncDone,
-  isSyncResource,
-  SyncWatermarkError,
-  type FhirService,
-  type SyncDoneEvent,
-  type SyncOptions,
-} from 'nestjs-bluebutton';
+import { SyncWatermarkError } from 'nestjs-bluebutton';
 import { BASE_LOAD_AT, type BlueButtonEmulator } from 'nestjs-bluebutton/testing';
-import { lastValueFrom, toArray } from 'rxjs';
+import { lastValueFrom } from 'rxjs';
 import { bootBlueButton, startEmulator, type BlueButtonHarness } from '../support/bluebutton.js';
-import { emulatorData, tokenFor, type ResourceVersions } from './support/emulator-data.js';
+import { emulatorData, tokenFor } from './support/emulator-data.js';
+import { pass } from './support/pass.js';
 
 const FHIR = '/v2/fhir/';
 const T0 = Date.parse('2026-03-02T12:00:00.000Z');
-
-/** One pass: what it emitted, keyed like {@link emulatorData}, and its `done` event. */
-async function pass(
-  fhir: FhirService,
-  token: AuthorizationToken,
-  options: SyncOptions = {},
-): Promise<{ changed: ResourceVersions; done: SyncDoneEvent; emitted: number }> {
-  const events = await lastValueFrom(fhir.sync(token, options).pipe(toArray()));
-  const resources = events.filter(isSyncResource);
-  const done = events.filter(isSyncDone);
-  expect(done).toHaveLength(1);
-  expect(events.at(-1)).toBe(done[0]);
-  const changed: ResourceVersions = new Map(
-    resources.map(e => [
-      `${e.resourceType}/${e.resource.id}`,
-      Date.parse(e.resource.meta!.lastUpdated!),
-    ]),
-  );
-  return { changed, done: done[0]!, emitted: resources.length };
-}
 
 describe('FhirService.sync(): one beneficiary, incremental passes', () => {
   let emu: BlueButtonEmulator;
@@ -268,40 +241,5 @@ describe('FhirService.sync(): one beneficiary, incremental passes', () => {
     ).catch((e: unknown) => e);
     expect((other as SyncWatermarkError).problem).toBe('other-beneficiary');
     expect(fhirGets()).toHaveLength(0);
-  });
-});
-
-describe('FhirService.sync() on API v3', () => {
-  let emu: BlueButtonEmulator;
-  let bb: BlueButtonHarness;
-  const SCOPE = 'patient/Patient.rs patient/Coverage.rs patient/ExplanationOfBenefit.rs openid';
-
-  beforeAll(async () => {
-    emu = await startEmulator({
-      v3Enabled: true,
-      beneficiaries: [{ username: 'BBUser20012', eobCount: 75 }],
-    });
-    bb = await bootBlueButton(emu, { version: 3, scopes: SCOPE.split(' ') });
-  });
-  afterAll(async () => {
-    await bb?.close();
-    await emu?.close();
-  });
-
-  it('pages by _offset, bounds by the newest load, and delivers exactly what a load changed', async () => {
-    const token = AuthorizationToken.fromTokenResponse(
-      emu.issueToken({ user: 'BBUser20012', version: 'v3', scope: SCOPE }),
-    );
-    const first = await pass(bb.fhir, token);
-    expect(first.changed).toEqual(await emulatorData(emu.baseUrl, token.accessToken, 'v3'));
-    expect(first.done.report.ExplanationOfBenefit).toMatchObject({ changed: 75, pages: 2 });
-    const load = emu.loadClaims({ user: 'BBUser20012', add: { pde: 1 }, update: 1 });
-    emu.clearRequests();
-    const second = await pass(bb.fhir, token, { since: first.done.watermark });
-    const b = load.beneficiaries[0]!;
-    expect([...second.changed.keys()].sort()).toEqual(
-      [...b.added, ...b.updated].map(c => `ExplanationOfBenefit/${c.v3Id}`).sort(),
-    );
-    expect(emu.requestsTo('/v3/fhir/', 'GET')).toHaveLength(3);
   });
 });
