@@ -12,6 +12,7 @@ export default defineConfig({
     alias: [
       { find: /^nestjs-bluebutton\/testing$/, replacement: src('./lib/testing/index.ts') },
       { find: /^nestjs-bluebutton\/redis$/, replacement: src('./lib/redis/index.ts') },
+      { find: /^nestjs-bluebutton\/sync$/, replacement: src('./lib/sync/index.ts') },
       { find: /^nestjs-bluebutton$/, replacement: src('./lib/index.ts') },
     ],
   },

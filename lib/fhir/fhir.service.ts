@@ -45,6 +45,8 @@ import {
   type UserInfo,
 } from './fhir.types.js';
 import { paginate } from './paginate.js';
+import { syncPass } from './sync/sync-pass.js';
+import type { SyncEvent, SyncOptions } from './sync/sync.types.js';
 
 /** One successful GET: the checked data and its status. */
 interface Answer {
@@ -214,6 +216,19 @@ export class FhirService {
         from((page.data.entry ?? []).map(e => ({ resource: e.resource as R, token: page.token }))),
       ),
     );
+  }
+
+  /**
+   * One incremental pass over the beneficiary's EOB, Coverage and (with the demographic scope)
+   * Patient: every resource changed since `options.since`, then a `done` event carrying the next
+   * watermark (see lib/fhir/sync/sync-pass.ts).
+   */
+  sync(token: AuthorizationToken, options?: SyncOptions): Observable<SyncEvent> {
+    // The pass's searches are pagination passes of their own; the sync span sums their counts.
+    return this.telemetry.tracePass('sync', syncPass(this, token, options), (pass, event) => {
+      if (event.kind !== 'done') return;
+      for (const r of Object.values(event.report)) pass.add(r.pages, r.changed);
+    });
   }
 
   private get<T>(

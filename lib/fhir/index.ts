@@ -6,3 +6,4 @@ export {
   type InsuranceCardBundle,
   type InsuranceCardPart,
 } from './insurance-card.js';
+export * from './sync/index.js';

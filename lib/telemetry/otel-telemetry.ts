@@ -1,5 +1,5 @@
 import type * as OtelApi from '@opentelemetry/api';
-import { Observable } from 'rxjs';
+import { defer, Observable } from 'rxjs';
 import { SDK_VERSION } from '../bluebutton.constants.js';
 import { errorType, refreshOutcome } from './error-type.js';
 import { createInstruments, type Instruments } from './instruments.js';
@@ -217,6 +217,10 @@ export class OtelTelemetry extends BlueButtonTelemetry {
         resources += entries;
         if (fetched) this.instruments.pages.add(1, { 'bluebutton.pass': kind });
       },
+      add: (innerPages, innerResources) => {
+        pages += innerPages;
+        resources += innerResources;
+      },
       end: error => {
         if (ended) return;
         ended = true;
@@ -240,15 +244,29 @@ export class OtelTelemetry extends BlueButtonTelemetry {
     firstHanded = false,
   ): Observable<P> {
     if (this.idle) return pages$;
+    // Per subscription: a re-subscribed stream hands its first page over again.
+    return defer(() => {
+      let handed = firstHanded;
+      return this.tracePass(kind, pages$, (pass, page) => {
+        pass.page(entries(page), !handed);
+        handed = false;
+      });
+    });
+  }
+
+  override tracePass<P>(
+    kind: PassKind,
+    items$: Observable<P>,
+    record: (pass: PassTrace, item: P) => void,
+  ): Observable<P> {
+    if (this.idle) return items$;
     return new Observable<P>(subscriber => {
       const pass = this.pass(kind);
-      let handed = firstHanded;
       const subscription = pass.run(() =>
-        pages$.subscribe({
-          next: page => {
-            pass.page(entries(page), !handed);
-            handed = false;
-            subscriber.next(page);
+        items$.subscribe({
+          next: item => {
+            record(pass, item);
+            subscriber.next(item);
           },
           error: (error: unknown) => {
             pass.end(error);

@@ -18,6 +18,8 @@ export interface PassTrace {
   run<T>(work: () => T): T;
   /** Counts one page and its resources; `fetched` is false for a page the pass was handed. */
   page(resources: number, fetched?: boolean): void;
+  /** Adds counts its inner passes already measured (a sync pass reports its searches' totals). */
+  add(pages: number, resources: number): void;
   /** Ends the span; as an error when `error` is given. */
   end(error?: unknown): void;
 }
@@ -37,7 +39,12 @@ export type RefreshOutcomeKind = 'ok' | 'reauthorization' | 'transient' | 'error
 export type PassKind = 'pagination' | 'sync';
 
 const NOOP_HTTP: HttpCallTrace = { run: work => work(), end: () => undefined };
-const NOOP_PASS: PassTrace = { run: work => work(), page: () => undefined, end: () => undefined };
+const NOOP_PASS: PassTrace = {
+  run: work => work(),
+  page: () => undefined,
+  add: () => undefined,
+  end: () => undefined,
+};
 
 /**
  * The telemetry of every Blue Button call, injected by Nest. This base class is what apps get
@@ -81,9 +88,20 @@ export class BlueButtonTelemetry {
   }
 
   /**
-   * Mirrors `pages$` inside a pass span per subscription: each emitted page is counted with its
-   * resources (`entries`), the first as handed over when `firstHanded` (the search the caller made
-   * itself), and the span ends with the stream. Without telemetry, `pages$` is returned as is.
+   * Mirrors `items$` inside a pass span per subscription: `record` counts each item into the pass,
+   * and the span ends with the stream. Without telemetry, `items$` is returned as is.
+   */
+  tracePass<P>(
+    _kind: PassKind,
+    items$: Observable<P>,
+    _record: (pass: PassTrace, item: P) => void,
+  ): Observable<P> {
+    return items$;
+  }
+
+  /**
+   * {@link tracePass} for a stream of pages: each page is counted with its resources (`entries`),
+   * the first as handed over when `firstHanded` (the search the caller made itself).
    */
   tracePages<P>(
     _kind: PassKind,

@@ -26,6 +26,7 @@ const CASES = [
   ['storm', 'cases/storm.mjs'],
   ['emulator', 'cases/emulator.mjs'],
   ['telemetry', 'cases/telemetry.mjs'],
+  ['sync', 'cases/sync.mjs'],
 ];
 
 /** Runs one case file; progress goes to our stderr, its JSON result comes back on stdout. */

@@ -108,14 +108,37 @@ const bb = require('nestjs-bluebutton');`)}})();`,
 it('resolves the types of every entry point from TypeScript', () => {
   expectConsumerTypeChecks(
     app,
-    `import { BlueButtonModule, BlueButtonConfigError, type BlueButtonModuleOptions } from 'nestjs-bluebutton';
+    `import { BlueButtonModule, BlueButtonConfigError, type BlueButtonModuleOptions, type SyncedResource } from 'nestjs-bluebutton';
+import { BlueButtonSyncModule, ClaimsSink } from 'nestjs-bluebutton/sync';
 const options: BlueButtonModuleOptions = { clientId: 'x', clientSecret: 'y', callbackUrl: 'http://a/b', version: 2 };
 export const mod = BlueButtonModule.forRoot(options);
 export const err: string = new BlueButtonConfigError([]).code;
 // @ts-expect-error version must be 1, 2 or 3
 export const bad: BlueButtonModuleOptions = { version: 'banana' };
+class Sink extends ClaimsSink {
+  async upsert(_key: string, _resources: SyncedResource[]): Promise<void> {}
+}
+export const sync = BlueButtonSyncModule.forRoot({
+  connection: { url: 'redis://localhost:6379' },
+  extraProviders: [{ provide: ClaimsSink, useClass: Sink }],
+});
 `,
   );
+});
+
+it('loads nestjs-bluebutton/sync when bullmq and @nestjs/bullmq are installed', () => {
+  writeFileSync(
+    join(app, 'sync.mjs'),
+    `import 'reflect-metadata';
+const { BlueButtonSyncModule, BLUEBUTTON_SYNC_QUEUE } = await import('nestjs-bluebutton/sync');
+const mod = BlueButtonSyncModule.forRoot({ connection: { url: 'redis://127.0.0.1:1' }, worker: false });
+console.log(JSON.stringify({ module: mod.module.name, queue: BLUEBUTTON_SYNC_QUEUE }));
+`,
+  );
+  expect(JSON.parse(run('node', ['sync.mjs'], app))).toEqual({
+    module: 'BlueButtonSyncModule',
+    queue: 'bluebutton-sync',
+  });
 });
 
 /** Type-checks `source` as a strict NodeNext app in `dir`, with the repo's own compiler. */
@@ -140,9 +163,10 @@ function expectConsumerTypeChecks(dir: string, source: string): void {
   ).not.toThrow();
 }
 
-it('works without the optional peers ioredis and @opentelemetry/api: entries load, calls work, the types check', () => {
-  // The same install with both moved out of node_modules for this test (no second npm install).
-  const optional = ['ioredis', '@opentelemetry/api'].map(name => ({
+it('works without the optional peers (ioredis, @opentelemetry/api, bullmq, @nestjs/bullmq): entries load, calls work, the types check', () => {
+  // The same install with the optional peers moved out of node_modules for this test (no second
+  // npm install).
+  const optional = ['ioredis', '@opentelemetry/api', 'bullmq', '@nestjs/bullmq'].map(name => ({
     installed: join(app, 'node_modules', name),
     aside: join(app, `${name.replace('/', '+')}.aside`),
   }));
@@ -195,6 +219,13 @@ try {
 } catch (e) {
   out.redis = e.message;
 }
+try {
+  await import('nestjs-bluebutton/sync');
+  out.sync = 'loaded';
+} catch (e) {
+  // Only the entry that needs them fails, and says which package is missing.
+  out.sync = [e.code, e.message.includes('bullmq')];
+}
 console.log(JSON.stringify(out));
 `,
     );
@@ -208,9 +239,10 @@ console.log(JSON.stringify(out));
       calls: [200, 200, true],
       // ioredis is imported for types only (lib/redis/redis.store.ts), so the entry itself loads.
       redis: 'function',
+      sync: ['ERR_MODULE_NOT_FOUND', true],
     });
 
-    // A TypeScript app without either type-checks against the main and /testing entries.
+    // A TypeScript app without any of them type-checks against the main and /testing entries.
     expectConsumerTypeChecks(
       bare,
       `import { BlueButtonModule, type BlueButtonModuleOptions } from 'nestjs-bluebutton';

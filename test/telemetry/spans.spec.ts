@@ -257,3 +257,29 @@ it('ends a pass the app stops early as cancelled', async () => {
     'cancelled',
   ]);
 });
+
+it('makes a sync pass one span over its searches, with their page and resource totals', async () => {
+  const token = await login(bb.auth, { user: 'BBUser20000' });
+  otel.reset();
+  const events = await lastValueFrom(bb.fhir.sync(token).pipe(toArray()));
+  const done = events.at(-1)!;
+  if (done.kind !== 'done') throw new Error('the pass did not end with its watermark');
+  const report = Object.values(done.report);
+  const pages = report.reduce((n, r) => n + r.pages, 0);
+
+  const spans = otel.spans();
+  const [pass] = named(spans, 'bluebutton.sync');
+  expect(pass.attributes).toEqual({
+    'bluebutton.pass': 'sync',
+    'bluebutton.pass.pages': pages,
+    'bluebutton.pass.resources': events.length - 1,
+  });
+  // Every search of the pass, first pages included, is a GET inside the sync span.
+  const gets = spans.filter(s => s.name.startsWith('GET '));
+  expect(gets).toHaveLength(pages);
+  const inside = (s: ReadableSpan): boolean => {
+    const parent = parentOf(spans, s);
+    return parent === pass || (parent !== undefined && inside(parent));
+  };
+  expect(gets.every(inside)).toBe(true);
+});

@@ -1,6 +1,7 @@
 // Turns the cases' JSON results into the console summary and test/bench/RESULTS.md.
 import { fmt, medianRange, summarize } from './stats.mjs';
 import { telemetrySection } from './report-telemetry.mjs';
+import { syncReport } from './sync-report.mjs';
 
 const MB = v => `${fmt(v.median, 0)} MB (${fmt(v.min, 0)}–${fmt(v.max, 0)})`;
 const ms = (v, d = 0) => `${medianRange(v, d)} ms`;
@@ -301,6 +302,13 @@ export function report(results, machine) {
     '',
   );
 
+  // --- 6. Incremental sync (its own module: test/bench/support/sync-report.mjs)
+  const sync = results.sync && syncReport(results.sync);
+  if (sync) {
+    targets.push(...sync.targets);
+    md.push(...sync.markdown);
+  }
+
   const allMet = targets.every(t => t[3]);
   const head = [
     '# Benchmark results',
@@ -370,6 +378,7 @@ export function report(results, machine) {
     ),
     `Emulator: startup ${fmt(emulator.startupMs, 1)} ms; 50-EOB page median ${fmt(emulator.page50Ms.median, 1)} ms, p95 ${fmt(emulator.page50Ms.p95, 1)} ms`,
     ...telemetry.text,
+    ...(sync?.text ?? []),
   ].join('\n');
   return { text, markdown: `${markdown}\n`, allMet };
 }

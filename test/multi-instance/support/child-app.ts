@@ -103,6 +103,14 @@ export class AppInstance {
     return this.logs.text;
   }
 
+  /** Kills the process at once with SIGKILL, as a crash would: no shutdown code runs. */
+  async kill(): Promise<void> {
+    if (!this.alive) return;
+    const exited = new Promise<void>(resolve => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
   /** Stops the process: SIGTERM, then SIGKILL after `graceMs`. Idempotent. */
   async stop(graceMs = 3000): Promise<void> {
     if (!this.alive) return;
