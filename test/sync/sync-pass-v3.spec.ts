@@ -25,6 +25,9 @@ describe('FhirService.sync() on API v3', () => {
   it('pages by _offset, bounds by the newest load, and delivers exactly what a load changed', async () => {
     const token = AuthorizationToken.fromTokenResponse(
       emu.issueToken({ user: 'BBUser20012', version: 'v3', scope: SCOPE }),
+      Date.now(),
+      undefined,
+      3,
     );
     const first = await pass(bb.fhir, token);
     expect(first.changed).toEqual(await emulatorData(emu.baseUrl, token.accessToken, 'v3'));
