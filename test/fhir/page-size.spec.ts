@@ -2,6 +2,7 @@ import type { Bundle, ExplanationOfBenefit } from 'fhir/r4.js';
 import { BlueButtonConfigError, type AuthorizationToken } from 'nestjs-bluebutton';
 import type { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { ClaimPages } from '../../docs/examples/claim-pages.js';
 import {
   bootBlueButton,
   login,
@@ -96,6 +97,16 @@ it('continues from where any first page ended (_count=7: startIndex=7, then step
   expect(sortedGets()).toEqual(['7/50', '57/50', '107/50']);
   expect(pages.map(p => p.entry?.length)).toEqual([7, 50, 50, 13]);
   expect(ids(pages)).toEqual(reference);
+});
+
+it('the README example (docs/examples/claim-pages.ts): 1 + 3 requests, or the server’s 6 pages of 20', async () => {
+  const example = new ClaimPages(bb.fhir);
+  const all = await example.all(token);
+  expect(emu.requestsTo(EOB, 'GET')).toHaveLength(4);
+  emu.clearRequests();
+  const served = await example.asServed(token);
+  expect(served.pages.map(p => p.entry?.length)).toEqual(Array(6).fill(20));
+  expect(ids(served.pages)).toEqual(ids(all.pages));
 });
 
 it("pageSize: 'server' keeps the server's pages exactly: 11 more pages of 10", async () => {
