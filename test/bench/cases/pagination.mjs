@@ -2,10 +2,12 @@
 // of BB2, side by side in one run: (a) a fixed 40 ms per request; (b) 100 ms + 4 ms per EOB
 // returned, so bigger pages honestly cost more. Every contender is timed from its first search
 // request (its own `getExplanationOfBenefitData`, _count=10) to the last page of its `getPages`.
+import http from 'node:http';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import { officialSdk, officialToken } from '../support/official.mjs';
 import { bootOurs, ourToken } from '../support/ours.mjs';
 import { EmulatorProcess } from '../support/emulator-process.mjs';
+import { loadAxios } from '../support/pkg.mjs';
 import { progress, rotation, summarize } from '../support/stats.mjs';
 
 const EOBS = 2000;
@@ -43,7 +45,43 @@ const oursWith = (ours, options) => async json => {
   return idsOf(pages);
 };
 
-function contendersFor(ours, official) {
+const axios = await loadAxios();
+
+/**
+ * What any client needs for the same GETs on this machine: bare axios (keep-alive, JSON parsed by
+ * its default transform), the first page at _count=10, then 4 workers over the pages of 50 planned
+ * from it. No URL checks, retry, refresh or order checks.
+ */
+function bareReference(emu) {
+  const bare = axios.create({ httpAgent: new http.Agent({ keepAlive: true }) });
+  return async json => {
+    const headers = {
+      authorization: `Bearer ${json.access_token}`,
+      accept: 'application/fhir+json',
+    };
+    const get = async url => (await bare.get(url, { headers })).data;
+    const first = await get(`${emu.baseUrl}${EOB_PATH}/?_count=${COUNT}`);
+    const next = new URL(first.link.find(l => l.relation === 'next').url);
+    next.searchParams.set('_count', '50');
+    const urls = [];
+    for (let s = Number(next.searchParams.get('startIndex')); s < first.total; s += 50) {
+      next.searchParams.set('startIndex', String(s));
+      urls.push(next.href);
+    }
+    const pages = [first];
+    let i = 0;
+    const worker = async () => {
+      while (i < urls.length) {
+        const k = i++;
+        pages[k + 1] = await get(urls[k]);
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, worker));
+    return idsOf(pages);
+  };
+}
+
+function contendersFor(emu, ours, official) {
   return [
     {
       key: 'ours',
@@ -71,6 +109,13 @@ function contendersFor(ours, official) {
         const { pages } = await official.getPages(first.response.data, first.token);
         return idsOf(pages);
       },
+    },
+    {
+      key: 'bare',
+      label: 'reference: bare axios, the same 41 GETs, 4 in flight',
+      concurrency: 4,
+      pageSize: 50,
+      run: bareReference(emu),
     },
   ];
 }
@@ -105,7 +150,7 @@ async function runModel(model) {
     ],
   });
   const ours = await bootOurs(emu);
-  const contenders = contendersFor(ours, officialSdk(emu));
+  const contenders = contendersFor(emu, ours, officialSdk(emu));
 
   // Warm-up (JIT, sockets) on a 200-EOB beneficiary, not measured.
   const warmJson = await emu.getToken(WARMUP_USER);
