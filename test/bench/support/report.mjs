@@ -27,6 +27,7 @@ function parsePrevious(markdown) {
   const load = /\| load average \(1 min\) before the run \| ([\d.]+) \|/.exec(markdown)?.[1];
   const run = `${date} at ${commit}, load average ${load} at its start`;
   const sections = new Map();
+  const runs = new Map();
   for (const part of markdown.split(/\n(?=## \d+\. )/).slice(1)) {
     const number = Number(/^## (\d+)\./.exec(part)[1]);
     let body = part.trimEnd();
@@ -36,6 +37,7 @@ function parsePrevious(markdown) {
       body = [heading, '', runLine(run), ...rest].join('\n');
     }
     sections.set(number, `${body}\n`);
+    runs.set(number, /_Measured in the run of (.*)\._/.exec(body)[1]);
   }
   const targets = [];
   const block = /## Targets\n\n([\s\S]*?)\n\n/.exec(markdown)?.[1] ?? '';
@@ -45,7 +47,11 @@ function parsePrevious(markdown) {
       .slice(1, -1)
       .map(c => c.trim());
     if (cells.length === 4) cells.push(run);
-    if (cells.length === 5) targets.push(cells);
+    if (cells.length !== 5) continue;
+    // "this run" then is the run of the section the row belongs to.
+    const section = SECTIONS.find(s => s.targets?.test(cells[0]));
+    if (cells[4] === 'this run' && section) cells[4] = runs.get(section.number) ?? run;
+    targets.push(cells);
   }
   return { sections, targets };
 }

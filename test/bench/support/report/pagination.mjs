@@ -134,7 +134,8 @@ function arithmetic(pg) {
       `waves of 4 pages of 50: 11 × 40 ms = ${fmt(fixed.ours.latencyFloorMs)} ms, so the delays alone ` +
       `allow ${x(allowed(fixed.official, fixed.ours), 1)}. What they leave out is the work on the bytes, ` +
       `the same ~23 MB of JSON for every contender: the emulator builds, serializes and gzips it ` +
-      `(its floor for ours is ${fmt(fixed.ours.floorMs.median)} ms), and the client gunzips, decodes and ` +
+      `(with its serving time, the floor for ours is ${fmt(fixed.ours.floorMs.median)} ms), and the ` +
+      `client gunzips, decodes and ` +
       `parses it: ${fmt(fixed.ours.cpuMs.median)} ms of client CPU for ours, beside the emulator, on ` +
       `this 2-core machine. Once the round trips are this few, that work, not the latency, sets the ` +
       `time: bare axios sending the same 41 GETs takes ${fmt(fixed.bare.ms.median)} ms, ` +
