@@ -198,6 +198,7 @@ export class FhirService {
         this.withToken<Bundle>(t, u => this.send(url, u, 'application/fhir+json', 'Bundle')),
       resolve: link => resolveApiUrl(link, this.config, token.version),
       concurrency: options.pageConcurrency ?? this.config.pageConcurrency,
+      pageSize: options.pageSize,
       // The caller's own limit stops quietly; the module's cap is a safety net and says so.
       maxPages: options.maxPages ?? this.config.maxPages,
       failAtMaxPages: options.maxPages === undefined,

@@ -22,8 +22,9 @@ export class PageGuard {
   ) {}
 
   /**
-   * Records a page about to be emitted. Throws `PaginationError` when it promises more pages
-   * (`more`) but adds no resource that earlier pages did not already have.
+   * Records a page about to be emitted. Throws `PaginationError` when more pages are promised
+   * (`more`: its `next` link, or the plan made from the first page's `total`) but it adds no
+   * resource that earlier pages did not already have.
    */
   admit(page: Bundle, more: boolean): void {
     let added = false;
@@ -35,7 +36,7 @@ export class PageGuard {
     if (this.pages > 0 && more && !added) {
       throw new PaginationError(
         `Page ${this.pages + 1} adds no resource that earlier pages did not have, yet links to ` +
-          'more: the server is paging in a loop',
+          "more (or the first page's total promises more): the server is paging in a loop",
       );
     }
     this.pages++;

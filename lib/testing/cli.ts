@@ -17,6 +17,7 @@ Starts a local Blue Button 2.0 emulator (OAuth2 + FHIR, synthetic data).
   --seed <s>             data seed (default "bluebutton")
   --v3                   serve /v3 as well
   --latency <ms>         delay every FHIR/userinfo response
+  --latency-per-entry <ms>  and add this much per entry of a Bundle answer
   --expires-in <s>       access-token lifetime (default 3600)
   --rate-limit <r>       per-token throttle, e.g. 100/min (default 100000/s)
   --claim-counts <csv>   synthetic_users_by_claim_count_full.csv, for per-user claim counts
@@ -42,6 +43,7 @@ export function parseCliArgs(argv: string[]): BlueButtonEmulatorOptions | 'help'
       seed: { type: 'string' },
       v3: { type: 'boolean' },
       latency: { type: 'string' },
+      'latency-per-entry': { type: 'string' },
       'expires-in': { type: 'string' },
       'rate-limit': { type: 'string' },
       'claim-counts': { type: 'string' },
@@ -63,6 +65,7 @@ export function parseCliArgs(argv: string[]): BlueButtonEmulatorOptions | 'help'
     seed: values.seed,
     v3Enabled: values.v3 ?? false,
     latencyMs: int('latency', values.latency),
+    latencyPerEntryMs: int('latency-per-entry', values['latency-per-entry']),
     expiresIn: int('expires-in', values['expires-in']),
     rateLimit: values['rate-limit'],
     claimCountsCsv: values['claim-counts'],

@@ -29,6 +29,12 @@ export interface BlueButtonEmulatorOptions {
   seed?: string | number;
   /** Milliseconds added to every FHIR and userinfo response. */
   latencyMs?: number;
+  /**
+   * Milliseconds added per entry of a Bundle answer, on top of `latencyMs`: with `latencyMs: 100`
+   * and `latencyPerEntryMs: 4`, a 10-entry page waits 140 ms and a 50-entry page 300 ms, so bigger
+   * pages cost more, as on BFD. Each recorded request shows the delay it got (`latencyMs`).
+   */
+  latencyPerEntryMs?: number;
   /** Access-token lifetime in seconds; default 3600 (36000 mimics the pre-2026 server). */
   expiresIn?: number;
   /** Serve `/v3` (404 when false, the default). */

@@ -21,6 +21,7 @@ import type {
   TokenResponse,
 } from './emulator.types.js';
 import { FaultInjector, type FaultTarget } from './faults.js';
+import { latencyOption } from './latency.js';
 import { RequestHooks, type RequestHookFn, type RequestHookOptions } from './hooks.js';
 import {
   ClientRegistry,
@@ -99,7 +100,10 @@ export class BlueButtonEmulator {
       hooks: this.hooks,
       log: this.log,
       control: control ? req => handleControl(this, this.log, req) : undefined,
-      latencyMs: options.latencyMs ?? 0,
+      latency: {
+        fixedMs: latencyOption('latencyMs', options.latencyMs),
+        perEntryMs: latencyOption('latencyPerEntryMs', options.latencyPerEntryMs),
+      },
       gzip: options.gzip ?? true,
       publicUrl: options.publicUrl?.replace(/\/+$/, ''),
     });

@@ -12,6 +12,16 @@ export interface RecordedRequest {
   form?: Record<string, string>;
   /** Wall-clock arrival time (epoch ms; real time, so retry delays can be measured). */
   receivedAt: number;
+  /**
+   * The delay the emulator added before answering (a latency fault, `setLatency`, `latencyMs`,
+   * `latencyPerEntryMs`), in ms; set once the answer is written (or the connection dropped).
+   */
+  latencyMs?: number;
+  /**
+   * The emulator's own time on the request (routing, building, compressing, writing), in ms,
+   * without that delay; set once the answer is written.
+   */
+  servedMs?: number;
 }
 
 /** JSON form served by `GET /__emulator/requests` (query values are arrays). */

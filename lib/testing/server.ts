@@ -8,6 +8,7 @@ import { parseForm, readBody } from './http/form.js';
 import { parseCookies, type EmuRequest } from './http/request.js';
 import { HTML, JSON_TYPE, pyJsonResponse, type EmuResponse } from './http/response.js';
 import { writeResponse } from './http/writer.js';
+import { modelDelay, type LatencyModel } from './latency.js';
 import type { RecordedRequest, RequestLog } from './request-log.js';
 import { isResourceView, route } from './router.js';
 
@@ -19,7 +20,7 @@ export interface ServerDeps {
   log: RequestLog;
   /** `/__emulator/*`, or undefined when the control endpoints are off. */
   control: ((req: EmuRequest) => EmuResponse | Promise<EmuResponse>) | undefined;
-  latencyMs: number;
+  latency: LatencyModel;
   gzip: boolean;
   publicUrl: string | undefined;
 }
@@ -85,6 +86,7 @@ export class EmulatorServer {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const receivedAt = Date.now();
+    const arrived = performance.now();
     const rawBody = await readBody(req);
     if (!rawBody) {
       res.writeHead(413, { 'content-type': HTML, connection: 'close' });
@@ -117,11 +119,13 @@ export class EmulatorServer {
     const recorded = this.record(emuReq, receivedAt);
     await deps.hooks.run('before', recorded);
     let delay = deps.faults.latencyFor(method, url.pathname, url.search);
-    if (isResourceView(url.pathname)) delay += deps.latencyMs;
     const fault = deps.faults.take(method, url.pathname, url.search);
     if (fault && 'drop' in fault) {
-      if (fault.latencyMs) await sleep(fault.latencyMs);
+      delay = fault.latencyMs ?? 0;
+      const work = performance.now() - arrived;
+      if (delay > 0) await sleep(delay);
       res.socket?.destroy();
+      Object.assign(recorded, { latencyMs: delay, servedMs: work });
       return;
     }
     if (fault) delay += fault.latencyMs ?? 0;
@@ -130,8 +134,15 @@ export class EmulatorServer {
     // Django turns a MultiPartParserError into its 400 handler, DRF's `bad_request` on BB2.
     else if ('error' in parsed) response = pyJsonResponse(400, { error: 'Bad Request (400)' });
     else response = route(deps.ctx, emuReq);
+    if (isResourceView(url.pathname)) delay += modelDelay(deps.latency, response.entries ?? 0);
+    // The emulator's own time is what it spends outside the injected delay, however long the
+    // timer really slept.
+    let work = performance.now() - arrived;
     if (delay > 0) await sleep(delay);
+    const written = performance.now();
     writeResponse(res, emuReq, response, deps.gzip);
+    work += performance.now() - written;
+    Object.assign(recorded, { latencyMs: delay, servedMs: work });
     await deps.hooks.run('after', recorded);
   }
 

@@ -1,8 +1,9 @@
 // `npm run bench`: installs the benchmark-only dependencies when missing, builds a private copy of
-// our package from lib/, runs every case in its own process (each starts its own emulator in yet
-// another process), prints the figures and writes test/bench/RESULTS.md from this very run.
+// our package from lib/, runs every case (or those named: `npm run bench -- pagination`) in its own
+// process (each starts its own emulator in yet another process), prints the figures and writes
+// test/bench/RESULTS.md: the sections of the cases run from this very run, the others kept.
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +20,7 @@ buildPackageCopy();
 const { axiosVersion } = await import('./support/pkg.mjs');
 const { officialVersion } = await import('./support/official.mjs');
 
-const CASES = [
+const ALL_CASES = [
   ['pagination', 'cases/pagination.mjs'],
   ['overhead', 'cases/overhead.mjs'],
   ['memory', 'cases/memory.mjs'],
@@ -28,6 +29,16 @@ const CASES = [
   ['telemetry', 'cases/telemetry.mjs'],
   ['sync', 'cases/sync.mjs'],
 ];
+// `npm run bench -- pagination memory` runs those cases only; RESULTS.md keeps the other sections.
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter(name => !ALL_CASES.some(([n]) => n === name));
+if (unknown.length) {
+  console.error(
+    `Unknown case(s): ${unknown.join(', ')}. Cases: ${ALL_CASES.map(([n]) => n).join(', ')}`,
+  );
+  process.exit(2);
+}
+const CASES = wanted.length ? ALL_CASES.filter(([n]) => wanted.includes(n)) : ALL_CASES;
 
 /** Runs one case file; progress goes to our stderr, its JSON result comes back on stdout. */
 function runCase(name, file) {
@@ -100,9 +111,10 @@ writeFileSync(
   join(BENCH, 'node_modules', '.bench-results.json'),
   JSON.stringify({ machine, results }),
 );
-const { text, markdown, allMet } = report(results, machine);
-console.log(`\n${text}`);
 const file = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+const { text, markdown, allMet } = report(results, machine, previous);
+console.log(`\n${text}`);
 writeFileSync(file, markdown);
 console.log(`\nWrote ${file} (${machine.totalSeconds.toFixed(0)} s in all).`);
 if (!allMet) console.log('Some targets were missed: see RESULTS.md.');

@@ -67,7 +67,7 @@ it('fetches pageConcurrency pages at once and still emits them in order', async 
   emu.faults.setLatency({ path: '/v2/fhir/ExplanationOfBenefit', method: 'GET' }, 120);
   try {
     const pages = await lastValueFrom(
-      bb.fhir.pages(start, heavy, { pageConcurrency: 4 }).pipe(toArray()),
+      bb.fhir.pages(start, heavy, { pageConcurrency: 4, pageSize: 'server' }).pipe(toArray()),
     );
     expect(
       pages.map(
@@ -84,9 +84,9 @@ it('fetches pageConcurrency pages at once and still emits them in order', async 
   }
 });
 
-it('follows next strictly with pageConcurrency 1', async () => {
+it("follows next strictly with pageConcurrency 1 and pageSize 'server'", async () => {
   const pages = await lastValueFrom(
-    bb.fhir.pages(first, token, { pageConcurrency: 1 }).pipe(toArray()),
+    bb.fhir.pages(first, token, { pageConcurrency: 1, pageSize: 'server' }).pipe(toArray()),
   );
   expect(pages).toHaveLength(6);
   expect(pageGets().map(r => new URL(r.url, 'http://x').searchParams.get('startIndex'))).toEqual([
@@ -106,9 +106,18 @@ it('streams resources in order with resources(), each with the token in force', 
   expect(streamed.every(r => r.token.accessToken === token.accessToken)).toBe(true);
 });
 
-it('stops after maxPages', async () => {
-  const pages = await lastValueFrom(bb.fhir.pages(first, token, { maxPages: 3 }).pipe(toArray()));
-  expect([pages.length, pageGets().length]).toEqual([3, 2]);
+it('stops after maxPages, counting pages of the size asked for', async () => {
+  const heavy = await login(bb.auth, { user: 'BBUser20000' });
+  const start = (await firstValueFrom(bb.fhir.getExplanationOfBenefitData(heavy))).data;
+  emu.clearRequests();
+  const pages = await lastValueFrom(bb.fhir.pages(start, heavy, { maxPages: 2 }).pipe(toArray()));
+  expect(pages.map(p => p.data.entry?.length)).toEqual([10, 50]);
+  expect(pageGets()).toHaveLength(1);
+  emu.clearRequests();
+  const small = await lastValueFrom(
+    bb.fhir.pages(first, token, { maxPages: 3, pageSize: 'server' }).pipe(toArray()),
+  );
+  expect([small.length, pageGets().length]).toEqual([3, 2]);
 });
 
 it('detects a next link that loops', async () => {
@@ -151,7 +160,9 @@ it('cancels the requests in flight when the subscriber unsubscribes', async () =
   try {
     // Take the first page and one more; the paginator has 4 requests in flight when the second arrives.
     const pages = await lastValueFrom(
-      bb.fhir.pages(start, heavy, { pageConcurrency: 4 }).pipe(take(2), toArray()),
+      bb.fhir
+        .pages(start, heavy, { pageConcurrency: 4, pageSize: 'server' })
+        .pipe(take(2), toArray()),
     );
     expect(pages).toHaveLength(2);
     await new Promise(r => setTimeout(r, 250));

@@ -89,7 +89,7 @@ describe('getPages when the token expires in the middle of the pages', () => {
       // The server considers the token expired from the 3rd page request on (startIndex=30).
       expireAfterGets = 3;
       const { pages, token: after } = await firstValueFrom(
-        fresh.fhir.getPages(first, token, { pageConcurrency: 1 }),
+        fresh.fhir.getPages(first, token, { pageConcurrency: 1, pageSize: 'server' }),
       );
       expect(pages).toHaveLength(6);
       expect(after.accessToken).not.toBe(token.accessToken);

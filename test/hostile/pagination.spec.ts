@@ -1,4 +1,5 @@
 import type { Bundle } from 'fhir/r4.js';
+import { once } from 'node:events';
 import { PaginationError, type AuthorizationToken } from 'nestjs-bluebutton';
 import { lastValueFrom, tap, toArray } from 'rxjs';
 import { HostileServer, type Answer } from '../support/hostile-server.js';
@@ -85,8 +86,11 @@ describe('the page plan (family 2)', () => {
       res.end(JSON.stringify(page([`eob-${req.url.searchParams.get('startIndex')}`])));
     });
     const first = page(['eob-0'], nextUrl('_count=1&startIndex=1'), 5_000_000);
+    // pageSize 'server': the plan at the link's own _count=1 (this server ignores _count).
     const got = await lastValueFrom(
-      app.fhir.pages(first, token, { maxPages: 3, pageConcurrency: 2 }).pipe(toArray()),
+      app.fhir
+        .pages(first, token, { maxPages: 3, pageConcurrency: 2, pageSize: 'server' })
+        .pipe(toArray()),
     );
     expect(got.map(p => p.data.entry?.[0]?.resource?.id)).toEqual(['eob-0', 'eob-1', 'eob-2']);
     expect(server.requestsTo(EOB)).toHaveLength(2);
@@ -107,7 +111,7 @@ describe('pagination that never ends (family 3)', () => {
         await failure(() =>
           lastValueFrom(
             capped.fhir
-              .pages(first, token)
+              .pages(first, token, { pageSize: 'server' })
               .pipe(tap(p => seen.push(p.data.entry![0]!.resource!.id!))),
           ),
         ),
@@ -147,7 +151,9 @@ describe('pagination that never ends (family 3)', () => {
     );
     const first = page(['eob-0'], nextUrl('_count=1&startIndex=1'), 100);
     const error = ledger.error(
-      await failure(() => lastValueFrom(app.fhir.pages(first, token, { pageConcurrency: 4 }))),
+      await failure(() =>
+        lastValueFrom(app.fhir.pages(first, token, { pageConcurrency: 4, pageSize: 'server' })),
+      ),
     );
     expect(error).toBeInstanceOf(PaginationError);
     expect(server.requestsTo(EOB)).toHaveLength(4);
@@ -163,5 +169,91 @@ describe('pagination that never ends (family 3)', () => {
     );
     expect(got.map(p => p.entry?.[0]?.resource?.id)).toEqual(['eob-0', 'eob-1', 'eob-2']);
     expect(server.requestsTo(EOB)).toHaveLength(2);
+  });
+});
+
+/** A BFD-like server: entries `startIndex`…`startIndex + _count − 1` of `total`, and next links. */
+const offsetPages =
+  (total: number): Answer =>
+  (req, res) => {
+    const start = Number(req.url.searchParams.get('startIndex'));
+    const count = Number(req.url.searchParams.get('_count'));
+    const ids = Array.from(
+      { length: Math.min(count, total - start) },
+      (_, i) => `eob-${start + i}`,
+    );
+    const more = start + count < total;
+    res.writeHead(200, { 'Content-Type': 'application/fhir+json' });
+    res.end(
+      JSON.stringify(
+        page(ids, more ? nextUrl(`_count=${count}&startIndex=${start + count}`) : undefined, total),
+      ),
+    );
+  };
+
+describe('the default plan, re-paged at _count=50 (issue 16)', () => {
+  it('keeps the module cap: maxPages 5 on a 100,000-entry search sends 4 requests of 50, then PaginationError', async () => {
+    const capped = await bootAgainst(server, ledger, { maxPages: 5 });
+    try {
+      server.route(EOB, offsetPages(100_000));
+      const ids = Array.from({ length: 10 }, (_, i) => `eob-${i}`);
+      const first = page(ids, nextUrl('_count=10&startIndex=10'), 100_000);
+      const seen: string[] = [];
+      const error = ledger.error(
+        await failure(() =>
+          lastValueFrom(
+            capped.fhir
+              .pages(first, token)
+              .pipe(tap(p => seen.push(...p.data.entry!.map(e => e.resource!.id!)))),
+          ),
+        ),
+      );
+      expect(error).toBeInstanceOf(PaginationError);
+      expect(seen).toEqual(Array.from({ length: 210 }, (_, i) => `eob-${i}`));
+      expect(server.requestsTo(EOB).map(r => r.url.search)).toEqual([
+        '?_count=50&startIndex=10',
+        '?_count=50&startIndex=60',
+        '?_count=50&startIndex=110',
+        '?_count=50&startIndex=160',
+      ]);
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it('planned pages that repeat the first page → PaginationError at the first one (2 requests)', async () => {
+    server.route(
+      EOB,
+      pages(() => page(['eob-0'])),
+    );
+    const first = page(['eob-0'], nextUrl('_count=1&startIndex=1'), 100);
+    const error = ledger.error(await failure(() => lastValueFrom(app.fhir.pages(first, token))));
+    expect(error).toBeInstanceOf(PaginationError);
+    expect(server.requestsTo(EOB)).toHaveLength(2);
+  });
+
+  it('a server that ignores _count: its short page ends the plan, and the page planned past it is cancelled', async () => {
+    let bothArrived!: () => void;
+    const arrived = new Promise<void>(resolve => (bothArrived = resolve));
+    let cancelled!: Promise<unknown>;
+    server.route(EOB, async (req, res) => {
+      if (req.url.searchParams.get('startIndex') === '1') {
+        await arrived;
+        res.writeHead(200, { 'Content-Type': 'application/fhir+json' });
+        res.end(JSON.stringify(page(['eob-1'])));
+      } else {
+        cancelled = once(res, 'close');
+        bothArrived();
+      }
+    });
+    const first = page(['eob-0'], nextUrl('_count=1&startIndex=1'), 100);
+    const { pages: got } = await lastValueFrom(app.fhir.getPages(first, token));
+    expect(got.map(p => p.entry?.map(e => e.resource?.id))).toEqual([['eob-0'], ['eob-1']]);
+    await cancelled;
+    const cut = server.seen.map((r, i) => [r.url.search, server.answers[i]!.cutShort]);
+    expect(cut.sort()).toEqual([
+      ['?_count=50&startIndex=1', false],
+      ['?_count=50&startIndex=51', true],
+    ]);
   });
 });

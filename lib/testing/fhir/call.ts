@@ -21,6 +21,8 @@ export interface Call {
 export function ok(call: Call, body: Json): EmuResponse {
   const res = drfResponse(200, body, call.contentType);
   res.rateLimit = call.caller.rateLimit;
+  if (body.resourceType === 'Bundle')
+    res.entries = Array.isArray(body.entry) ? body.entry.length : 0;
   return res;
 }
 

@@ -9,6 +9,8 @@ export interface EmuResponse {
   rateLimit?: { limit: number; remaining: number; reset: number };
   /** Extra artificial delay before writing (latency options). */
   delayMs?: number;
+  /** Entries of a Bundle answer, for the per-entry latency model (`latencyPerEntryMs`). */
+  entries?: number;
 }
 
 /** Content types the server sends (no charset on JSON, as Django and DRF do). */

@@ -17,6 +17,11 @@ const commands = {
   count: ({ path, method }) => emu.requestsTo(revive(path), method).length,
   requests: ({ path, method }) =>
     emu.requestsTo(revive(path), method).map(r => ({ url: r.url, headers: r.headers })),
+  // What the emulator recorded of its own cost: the delay it injected and its serving time.
+  timings: ({ path, method }) =>
+    emu
+      .requestsTo(revive(path), method)
+      .map(r => ({ url: r.url, latencyMs: r.latencyMs, servedMs: r.servedMs })),
   clearRequests: () => emu.clearRequests(),
   setLatency: ({ target, ms }) => void emu.faults.setLatency(target, ms),
   async close() {

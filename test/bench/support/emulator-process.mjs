@@ -67,6 +67,14 @@ export class EmulatorProcess {
     return this.#call('requests', { path: EmulatorProcess.#path(path), method });
   }
 
+  /**
+   * The recorded requests to this path prefix (or RegExp) and method as `{ url, latencyMs,
+   * servedMs }`: the delay the emulator injected and its own time on each.
+   */
+  timings(path, method) {
+    return this.#call('timings', { path: EmulatorProcess.#path(path), method });
+  }
+
   /** Forgets the recorded requests. */
   clearRequests() {
     return this.#call('clearRequests');

@@ -117,7 +117,9 @@ function attack(fhir: FhirService, auth: AuthService, token: AuthorizationToken)
     case 'stream-pages':
       // The consumer takes 5 pages of a search whose first page promises millions.
       return lastValueFrom(
-        fhir.pages(first(), token, { pageConcurrency: 2 }).pipe(take(5), toArray()),
+        fhir
+          .pages(first(), token, { pageConcurrency: 2, pageSize: 'server' })
+          .pipe(take(5), toArray()),
       ).then(pages => `completed ${pages.length} pages`);
     case 'get-pages':
       return lastValueFrom(fhir.getPages(first(), token, { pageConcurrency: 1 })).then(

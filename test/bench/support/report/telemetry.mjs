@@ -1,10 +1,10 @@
-// The OpenTelemetry case's part of the report (section 6 of RESULTS.md and the console summary).
-import { fmt, medianRange } from './stats.mjs';
+// Section 6: what OpenTelemetry costs per call, absent, API without SDK, and with an SDK.
+import { fmt, medianRange } from '../stats.mjs';
 
 const ratioText = r => `${fmt(r.median, 3)}× (rounds ${fmt(r.min, 3)}–${fmt(r.max, 3)})`;
 
-/** `{ md, text }` lines for the `telemetry` case's result. */
-export function telemetrySection(tel) {
+/** `{ targets, markdown, text }` for the telemetry case. */
+export function telemetryReport(tel) {
   const perCall = c => `${fmt((c.ms.median / tel.calls) * 1000)} µs`;
   const by = Object.fromEntries(tel.contenders.map(c => [c.key, c]));
   const extra = key => ((by[key].ms.median - by.absent.ms.median) / tel.calls) * 1000;
@@ -56,5 +56,13 @@ export function telemetrySection(tel) {
       .map(([key, us]) => `${key} ${fmt(us.median, 2)} µs`)
       .join(', ')}`,
   ];
-  return { md, text };
+  const targets = [
+    [
+      'OpenTelemetry: API installed, no SDK, vs without the API',
+      '≤ 1.05× (costs nothing)',
+      ratioText(tel.ratios.apiVsAbsent),
+      tel.ratios.apiVsAbsent.median <= 1.05,
+    ],
+  ];
+  return { targets, markdown: md, text };
 }

@@ -1,5 +1,5 @@
-// The incremental-sync case's part of the console summary and of RESULTS.md (case 6).
-import { fmt, medianRange } from './stats.mjs';
+// Section 7: the daily re-sync of many beneficiaries, incremental against a full re-pull.
+import { fmt, medianRange } from '../stats.mjs';
 
 const MB = v => `${fmt(v.median / 1e6, 1)} MB (${fmt(v.min / 1e6, 1)}–${fmt(v.max / 1e6, 1)})`;
 const ratio = r =>
@@ -52,18 +52,18 @@ export function syncReport(result) {
     [
       `Daily re-sync, ${fmt(main.beneficiaries)} beneficiaries: requests, full ÷ incremental`,
       '≥ 20× fewer',
-      `${ratio(main.ratios.requests)}; ${ratio(heavy.ratios.requests)} with production-sized histories (see §6)`,
+      `${ratio(main.ratios.requests)}; ${ratio(heavy.ratios.requests)} with production-sized histories (see §7)`,
       main.ratios.requests.median >= 20,
     ],
     [
       `Daily re-sync, ${fmt(main.beneficiaries)} beneficiaries: wall time, full ÷ incremental`,
       '≥ 10× less',
-      `${ratio(main.ratios.wall)}; ${ratio(heavy.ratios.wall)} with production-sized histories (see §6)`,
+      `${ratio(main.ratios.wall)}; ${ratio(heavy.ratios.wall)} with production-sized histories (see §7)`,
       main.ratios.wall.median >= 10,
     ],
   ];
   const markdown = [
-    '## 6. Incremental sync',
+    '## 7. Incremental sync',
     '',
     `The daily re-sync at ${result.latencyMs} ms emulator latency on every FHIR request, after a night's ` +
       `load gave new claims to 5 % of the beneficiaries. **Incremental**: \`FhirService.sync()\` from ` +
