@@ -13,7 +13,7 @@ import request from 'supertest';
 import { consent } from '../support/bluebutton.js';
 
 /**
- * The README's examples of the app shapes — global prefix, URI versioning, Fastify, a global
+ * The examples of docs/app-shapes.md — global prefix, URI versioning, Fastify, a global
  * ThrottlerGuard, and an app's own login controller — booted as written (one seam: their HTTP calls
  * go to the emulator, as in examples.spec.ts) and driven through a whole login over real HTTP.
  *

@@ -21,7 +21,7 @@ import { consent } from '../support/bluebutton.js';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
 
 /**
- * The README's examples under docs/examples/ that are not specs are type-checked by `npm run lint`;
+ * The guides' examples under docs/examples/ that are not specs are type-checked by `npm run lint`;
  * here they also boot, against the emulator (and a real redis-server), and answer one real request.
  *
  * The modules are used as written, with one seam: they point at Blue Button's SANDBOX host (no

@@ -2,34 +2,53 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BlueButtonConfigError, resolveBlueButtonConfig } from 'nestjs-bluebutton';
 // @ts-expect-error a plain .mjs script without type declarations
-import { includeCounts, syncedReadme } from '../../docs/sync-readme.mjs';
+import { documents, includeCounts, synced } from '../../docs/sync-readme.mjs';
 
 /**
- * Every code example in the README comes from a file under docs/examples/: TypeScript files are
- * type-checked (tsconfig.spec.json) and the *.spec.ts ones run with the suite; config files and the
- * error output are checked here. So the README cannot drift from the code.
+ * Every code example in the README and the guides (docs/*.md) comes from a file under
+ * docs/examples/: TypeScript files are type-checked (tsconfig.spec.json) and run with the suite
+ * (see examples-coverage.spec.ts); config files and the error output are checked here. So the
+ * documentation cannot drift from the code.
  */
 const root = resolve(import.meta.dirname, '../..');
-const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
-const blocks = [
-  ...readme.matchAll(/(?:<!-- (include|output): (\S+) -->\n\n?)?```([a-z]*)\n([\s\S]*?)```/g),
-].map(m => ({
-  kind: m[1],
-  file: m[2],
-  lang: m[3],
-  body: m[4],
-}));
+const docs: string[] = documents();
+const text = (doc: string) => readFileSync(resolve(root, doc), 'utf8');
+
+/** The fenced blocks of a document, each with the include or output marker right before it. */
+function blocksOf(doc: string) {
+  const pattern = /(?:<!-- (include|output): (\S+) -->\n\n?)?```([a-z]*)\n([\s\S]*?)```/g;
+  return [...text(doc).matchAll(pattern)].map(m => ({
+    doc,
+    kind: m[1],
+    file: m[2],
+    lang: m[3],
+    body: m[4],
+  }));
+}
+const blocks = docs.flatMap(blocksOf);
+
+it('checks the README and every guide', () => {
+  expect(docs[0]).toBe('README.md');
+  expect(docs).toEqual(expect.arrayContaining(['docs/configuration.md', 'docs/testing.md']));
+});
+
+it('keeps the README a quick start: at most about 300 lines, with the two commands', () => {
+  const readme = text('README.md');
+  expect(readme.split('\n').length).toBeLessThanOrEqual(300);
+  expect(readme).toContain('npm install && npm start');
+  expect(readme).toContain('npm test');
+});
 
 it('includes every code example from a checked file, except shell commands', () => {
   const unchecked = blocks.filter(b => !b.kind && b.lang !== 'sh');
-  expect(unchecked.map(b => b.body.slice(0, 60))).toEqual([]);
-  expect(blocks.filter(b => b.kind === 'include').length).toBeGreaterThanOrEqual(10);
+  expect(unchecked.map(b => `${b.doc}: ${b.body.slice(0, 60)}`)).toEqual([]);
+  expect(blocks.filter(b => b.kind === 'include').length).toBeGreaterThanOrEqual(25);
 });
 
-it('has the included files verbatim (run `node docs/sync-readme.mjs` after editing an example)', () => {
-  const { markers, blocks: paired } = includeCounts(readme);
+it.each(docs)('%s has the included files verbatim (run `node docs/sync-readme.mjs`)', doc => {
+  const { markers, blocks: paired } = includeCounts(text(doc));
   expect(paired).toBe(markers); // every marker is really followed by the block it governs
-  expect(syncedReadme(readme)).toBe(readme);
+  expect(synced(text(doc))).toBe(text(doc));
 });
 
 it('loads the example config files', () => {
@@ -44,9 +63,10 @@ it('loads the example config files', () => {
 });
 
 it('shows the error the bad example config really produces', () => {
-  const block = blocks.find(
+  const shown = blocks.filter(
     b => b.kind === 'output' && b.file === 'docs/examples/bad-config.json',
-  )!;
+  );
+  expect(shown).toHaveLength(1);
   let message = '';
   try {
     resolveBlueButtonConfig(resolve(root, 'docs/examples/bad-config.json'));
@@ -54,5 +74,5 @@ it('shows the error the bad example config really produces', () => {
     expect(e).toBeInstanceOf(BlueButtonConfigError);
     message = `BlueButtonConfigError: ${(e as Error).message.replaceAll(root, '/app')}`;
   }
-  expect(block.body.trimEnd()).toBe(message);
+  expect(shown[0]!.body.trimEnd()).toBe(message);
 });

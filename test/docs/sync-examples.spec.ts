@@ -1,5 +1,5 @@
 /**
- * The README's sync examples, booted against the emulator and a real redis-server:
+ * The sync guide's examples (docs/sync.md), booted against the emulator and a real redis-server:
  * docs/examples/claims-sync.module.ts (an app storing claims in its own database through a sink)
  * and docs/examples/sync-pass.ts (one pass by hand). The module is used as written, with two
  * seams: its HTTP calls go to the emulator (the `BlueButtonConfig` provider), and its `DATABASE`

@@ -6,8 +6,8 @@ import { firstValueFrom } from 'rxjs';
 import { bootBlueButton, login, startEmulator } from '../support/bluebutton.js';
 
 /**
- * The README's three lines (docs/examples/telemetry.ts), run as an app runs them: imported before
- * the module boots. What their console exporters print holds the module's spans and metrics.
+ * The telemetry guide's three lines (docs/examples/telemetry.ts), run as an app runs them:
+ * imported before the module boots. What their console exporters print holds the module's spans and metrics.
  */
 let emu: BlueButtonEmulator;
 const printed: unknown[] = [];
