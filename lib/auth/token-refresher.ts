@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { firstValueFrom } from 'rxjs';
-import { LOG_CONTEXT } from '../bluebutton.constants.js';
+import { LOG_CONTEXT } from '../common/bluebutton.constants.js';
 import { BlueButtonConfig } from '../config/bluebutton-config.js';
 import {
   BlueButtonError,

@@ -1,6 +1,6 @@
 import { FhirHttpError, UnexpectedResponseError } from '../errors/bluebutton.errors.js';
 import type { BlueButtonResponse } from '../http/bluebutton-http.service.js';
-import { excerpt } from '../http/redact.js';
+import { excerpt } from '../common/redact.js';
 import { parseRetryAfter } from '../http/retry.operator.js';
 
 /** 401 answers whose challenge says the access token is invalid or expired: worth one refresh. */

@@ -2,7 +2,7 @@ import type { BlueButtonConfig } from '../config/bluebutton-config.js';
 import type { BlueButtonVersion } from '../config/bluebutton-options.interface.js';
 import { ApiVersionMismatchError } from '../errors/api-version.error.js';
 import { UnsafeUrlError } from '../errors/bluebutton.errors.js';
-import { safePath } from './redact.js';
+import { safePath } from '../common/redact.js';
 
 /**
  * Resolves a path (`fhir/Coverage/part-a--1`), a host-absolute path (`/v2/fhir/…`) or an absolute
