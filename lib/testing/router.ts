@@ -1,5 +1,5 @@
-import { discoveryResponse, handleUserinfo, openidConfiguration } from './connect.routes.js';
-import type { EmulatorContext } from './context.js';
+import { discoveryResponse, handleUserinfo, openidConfiguration } from './oauth/connect.routes.js';
+import type { EmulatorContext } from './core/context.js';
 import { handleFhir } from './fhir/fhir.routes.js';
 import { header, type EmuRequest } from './http/request.js';
 import {
@@ -17,9 +17,9 @@ import {
   handleRevoke,
   handleRevokeToken,
 } from './oauth/revoke.routes.js';
-import type { ApiVersion } from './oauth/store.js';
+import type { ApiVersion } from './core/oauth-store.js';
 import { handleToken } from './oauth/token.routes.js';
-import { notFoundPage } from './pages.html.js';
+import { notFoundPage } from './core/pages.html.js';
 
 type Handler = (req: EmuRequest) => EmuResponse | undefined;
 

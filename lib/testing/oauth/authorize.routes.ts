@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EmulatorContext } from '../context.js';
+import type { EmulatorContext } from '../core/context.js';
 import type { EmuRequest } from '../http/request.js';
 import {
   htmlResponse,
@@ -7,13 +7,13 @@ import {
   redirectResponse,
   type EmuResponse,
 } from '../http/response.js';
-import { appErrorPage, oauthErrorPage } from '../pages.html.js';
+import { appErrorPage, oauthErrorPage } from '../core/pages.html.js';
 import { decide, notFoundBene, withParams, type OAuthRequest } from './authorize.decision.js';
-import { redirectUriAllowed, type RegisteredClient } from './clients.js';
+import { redirectUriAllowed, type RegisteredClient } from '../core/clients.js';
 import { loggedInUser, toLogin } from './consent.routes.js';
 import { inactiveApp } from './messages.js';
-import { DEFAULT_SCOPES, isDemographicScope, parseScopes } from './scopes.js';
-import type { ApiVersion } from './store.js';
+import { DEFAULT_SCOPES, isDemographicScope, parseScopes } from '../core/scopes.js';
+import type { ApiVersion } from '../core/oauth-store.js';
 
 /** DOT/oauthlib validation: redirect URI (HTML error), then redirectable errors. */
 export function validateOAuth(

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { EmulatorContext, PendingApproval } from '../context.js';
+import type { EmulatorContext, PendingApproval } from '../core/context.js';
 import type { EmuRequest } from '../http/request.js';
 import {
   htmlResponse,
@@ -7,11 +7,11 @@ import {
   redirectResponse,
   type EmuResponse,
 } from '../http/response.js';
-import { appErrorPage, beneNotFoundPage, consentPage, loginPage } from '../pages.html.js';
+import { appErrorPage, beneNotFoundPage, consentPage, loginPage } from '../core/pages.html.js';
 import { decide, withParams, type OAuthRequest } from './authorize.decision.js';
-import type { RegisteredClient } from './clients.js';
+import type { RegisteredClient } from '../core/clients.js';
 import { inactiveApp } from './messages.js';
-import type { ApiVersion } from './store.js';
+import type { ApiVersion } from '../core/oauth-store.js';
 
 /** Django's session cookie name, so browser tests see the usual cookie. */
 export const SESSION_COOKIE = 'sessionid';

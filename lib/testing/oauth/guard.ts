@@ -1,8 +1,8 @@
-import type { EmulatorContext } from '../context.js';
+import type { EmulatorContext } from '../core/context.js';
 import type { Beneficiary } from '../data/beneficiaries.js';
 import { header, type EmuRequest } from '../http/request.js';
 import { drfResponse, type EmuResponse } from '../http/response.js';
-import type { RegisteredClient } from '../oauth/clients.js';
+import type { RegisteredClient } from '../core/clients.js';
 import {
   GRANT_TIMED_OUT,
   inactiveApp,
@@ -10,8 +10,8 @@ import {
   PERMISSION_DENIED,
   QUERY_TOKEN,
   v3NotAllowed,
-} from '../oauth/messages.js';
-import type { AccessToken, ApiVersion } from '../oauth/store.js';
+} from './messages.js';
+import type { AccessToken, ApiVersion } from '../core/oauth-store.js';
 
 /** Who is calling a FHIR or userinfo view, once every permission passed. */
 export interface Caller {
