@@ -41,3 +41,8 @@ export {
 export type { LoadResult } from './claims/loads.js';
 export type { RateLimitOption } from './core/rate-limit.js';
 export type { ApiVersion } from './core/oauth-store.js';
+export {
+  blueButtonStoreContract,
+  type StoreContractOptions,
+  type StoreContractRunner,
+} from './store-contract/store-contract.js';
