@@ -10,7 +10,8 @@ import {
   type EmuResponse,
 } from './http/response.js';
 import { handleAuthorize } from './oauth/authorize.routes.js';
-import { handleApproval, handleLogin } from './oauth/consent.routes.js';
+import { handleApproval } from './oauth/consent.routes.js';
+import { handleLogin } from './oauth/login.routes.js';
 import {
   handleExpireUser,
   handleIntrospect,

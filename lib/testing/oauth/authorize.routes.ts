@@ -10,7 +10,7 @@ import {
 import { appErrorPage, oauthErrorPage } from '../core/pages.html.js';
 import { decide, notFoundBene, withParams, type OAuthRequest } from './authorize.decision.js';
 import { redirectUriAllowed, type RegisteredClient } from '../core/clients.js';
-import { loggedInUser, toLogin } from './consent.routes.js';
+import { loggedInUser, toLogin } from './login.routes.js';
 import { inactiveApp } from './messages.js';
 import { DEFAULT_SCOPES, isDemographicScope, parseScopes } from '../core/scopes.js';
 import type { ApiVersion } from '../core/oauth-store.js';
