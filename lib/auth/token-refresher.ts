@@ -236,7 +236,10 @@ export class TokenRefresher {
   }
 }
 
-/** Maps a refused refresh to the rows of the wire reference (§2.5). */
+/**
+ * Maps a refused refresh to the error it means: each status and `error` BB2's `TokenView`
+ * answers with (https://github.com/CMSgov/bluebutton-web-server/blob/master/apps/dot_ext/views/authorization.py).
+ */
 export function classifyRefreshFailure(res: Pick<BlueButtonResponse, 'status' | 'body'>): Error {
   const body = (res.body ?? {}) as { error?: unknown; error_description?: unknown };
   const error = typeof body.error === 'string' ? body.error : undefined;

@@ -103,8 +103,9 @@ function resolve(ctx: EmulatorContext, path: string): Handler | undefined {
 }
 
 /**
- * Dispatches one request: CORS preflight, the URL map of reference §1, Django's APPEND_SLASH
- * (301 to the slash form, query kept) and the HTML 404 for everything else.
+ * Dispatches one request: CORS preflight, BB2's URL map (the `urls.py` files under
+ * https://github.com/CMSgov/bluebutton-web-server/blob/master/hhs_oauth_server/urls.py), Django's
+ * APPEND_SLASH (301 to the slash form, query kept) and the HTML 404 for everything else.
  */
 export function route(ctx: EmulatorContext, req: EmuRequest): EmuResponse {
   if (

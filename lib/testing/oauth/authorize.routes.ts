@@ -64,7 +64,8 @@ export function validateOAuth(
 }
 
 /**
- * The checks of `AuthorizationView.dispatch`, in BB2's order (reference §2.2 steps 1–7).
+ * The checks of `AuthorizationView.dispatch`, in BB2's order
+ * (https://github.com/CMSgov/bluebutton-web-server/blob/master/apps/dot_ext/views/authorization.py).
  * Returns the client when every check passes.
  */
 function preChecks(

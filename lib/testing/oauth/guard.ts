@@ -42,9 +42,10 @@ export interface GuardOptions {
 }
 
 /**
- * DRF authentication, permissions and throttling in BB2's order (reference §3.5): token,
- * app active, grant, scope, v3 early adopter, app scopes, the v1/v2 EOB SAMHSA permission, then
- * the per-token throttle.
+ * DRF authentication, permissions and throttling in BB2's order: token, app active, grant,
+ * scope, v3 early adopter, app scopes, the v1/v2 EOB SAMHSA permission, then the per-token
+ * throttle (`FhirDataView` in
+ * https://github.com/CMSgov/bluebutton-web-server/blob/master/apps/fhir/bluebutton/views/generic.py).
  */
 export function authorizeCall(
   ctx: EmulatorContext,
