@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { firstValueFrom } from 'rxjs';
-import { LOG_CONTEXT } from '../bluebutton.constants.js';
+import { LOG_CONTEXT } from '../common/bluebutton.constants.js';
 import { BlueButtonConfig } from '../config/bluebutton-config.js';
 import {
   BlueButtonError,
@@ -236,7 +236,10 @@ export class TokenRefresher {
   }
 }
 
-/** Maps a refused refresh to the rows of the wire reference (§2.5). */
+/**
+ * Maps a refused refresh to the error it means: each status and `error` BB2's `TokenView`
+ * answers with (https://github.com/CMSgov/bluebutton-web-server/blob/master/apps/dot_ext/views/authorization.py).
+ */
 export function classifyRefreshFailure(res: Pick<BlueButtonResponse, 'status' | 'body'>): Error {
   const body = (res.body ?? {}) as { error?: unknown; error_description?: unknown };
   const error = typeof body.error === 'string' ? body.error : undefined;

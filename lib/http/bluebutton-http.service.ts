@@ -2,7 +2,7 @@ import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger } from '@nestjs/common';
 import type { AxiosError, AxiosResponse, RawAxiosRequestConfig } from 'axios';
 import { Observable } from 'rxjs';
-import { LOG_CONTEXT, SDK_HEADERS } from '../bluebutton.constants.js';
+import { LOG_CONTEXT, SDK_HEADERS } from '../common/bluebutton.constants.js';
 import { BlueButtonConfig } from '../config/bluebutton-config.js';
 import {
   BlueButtonNetworkError,
@@ -12,7 +12,7 @@ import {
 import { BlueButtonTelemetry } from '../telemetry/telemetry.js';
 import { takeResend } from '../telemetry/resend.js';
 import { BlueButtonResponse } from './bluebutton-response.js';
-import { safePath } from './redact.js';
+import { safePath } from '../common/redact.js';
 import { Scrubber } from './scrubber.js';
 
 export { BlueButtonResponse } from './bluebutton-response.js';

@@ -32,10 +32,8 @@ export class MemoryBlueButtonStore extends BlueButtonStore {
 
   /** @inheritdoc */
   async set<T>(key: string, value: T, options: StoreSetOptions = {}): Promise<boolean> {
+    this.checkSetOptions(options);
     const { ttlMs, version } = options;
-    if (ttlMs !== undefined && Number.isNaN(ttlMs)) throw new RangeError('ttlMs must be a number');
-    if (version !== undefined && !Number.isFinite(version))
-      throw new RangeError('version must be a finite number');
     const current = this.live(this.values, key);
     if (version !== undefined && current?.version !== undefined && current.version >= version)
       return false;
@@ -57,9 +55,8 @@ export class MemoryBlueButtonStore extends BlueButtonStore {
 
   /** @inheritdoc */
   async delete(key: string, options: StoreDeleteOptions = {}): Promise<void> {
+    this.checkDeleteOptions(options);
     const { version } = options;
-    if (version !== undefined && !Number.isFinite(version))
-      throw new RangeError('version must be a finite number');
     const current = this.live(this.values, key);
     if (version !== undefined && current?.version !== undefined && current.version > version)
       return;
@@ -68,8 +65,7 @@ export class MemoryBlueButtonStore extends BlueButtonStore {
 
   /** @inheritdoc */
   async acquireLock(key: string, ttlMs: number): Promise<string | undefined> {
-    if (!(ttlMs > 0) || !Number.isFinite(ttlMs))
-      throw new RangeError('a lock needs a positive, finite ttlMs');
+    this.checkLockTtl(ttlMs);
     if (this.live(this.locks, key)) return undefined;
     const token = randomUUID();
     this.locks.set(key, { value: token, expiresAt: this.now() + ttlMs });

@@ -285,7 +285,7 @@ describe('refreshAuthToken', () => {
   });
 });
 
-describe('refresh failures map to the rows of the wire reference', () => {
+describe('each refused refresh maps to the error it means', () => {
   it('ONE_TIME app → 403 invalid_client → one-time-app', async () => {
     const oneTime = emu.registerClient({
       clientId: 'o'.repeat(40),

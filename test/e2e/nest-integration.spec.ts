@@ -8,7 +8,7 @@ import {
 import type { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import { of } from 'rxjs';
 import request from 'supertest';
-import { signSession } from '../../lib/nest/session-cookie.js';
+import { signSession } from '../../lib/web/sessions/session-cookie.js';
 import { consent, fakeToken, startEmulator } from '../support/bluebutton.js';
 import {
   loginThroughRoutes as login,

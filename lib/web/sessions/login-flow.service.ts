@@ -7,21 +7,21 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { firstValueFrom } from 'rxjs';
-import { AuthService } from '../auth/auth.service.js';
-import { LOG_CONTEXT } from '../bluebutton.constants.js';
-import { BlueButtonConfig } from '../config/bluebutton-config.js';
-import type { BlueButtonVersion } from '../config/bluebutton-options.interface.js';
-import { CONFIG_DEFAULTS } from '../config/config.defaults.js';
+import { AuthService } from '../../auth/auth.service.js';
+import { LOG_CONTEXT } from '../../common/bluebutton.constants.js';
+import { BlueButtonConfig } from '../../config/bluebutton-config.js';
+import type { BlueButtonVersion } from '../../config/bluebutton-options.interface.js';
+import { CONFIG_DEFAULTS } from '../../config/config.defaults.js';
 import {
   AuthorizationDeniedError,
   OAuthError,
   StateMismatchError,
-} from '../errors/bluebutton.errors.js';
+} from '../../errors/bluebutton.errors.js';
 import { BlueButtonSessions } from './bluebutton-sessions.service.js';
-import { httpAdapterOf, type BlueButtonHttpRequest } from './http-request.js';
+import { httpAdapterOf, type BlueButtonHttpRequest } from '../request/http-request.js';
 import { LoginBinding } from './login-binding.js';
 import { describeError } from './log-safe.js';
-import { isCrossSite, sameSitePath } from './same-site.js';
+import { isCrossSite, sameSitePath } from '../request/same-site.js';
 
 /** A redirect, as a handler decorated with `@Redirect()` returns it. */
 export interface BlueButtonRedirect {

@@ -1,7 +1,7 @@
 import type { AbstractHttpAdapter, HttpAdapterHost } from '@nestjs/core';
-import type { AuthorizationToken } from '../auth/authorization-token.js';
+import type { AuthorizationToken } from '../../auth/authorization-token.js';
 import type { BlueButtonSessions } from './bluebutton-sessions.service.js';
-import type { BlueButtonHttpRequest } from './http-request.js';
+import type { BlueButtonHttpRequest } from '../request/http-request.js';
 
 /** Where the middleware puts the context on the request. */
 export const BLUEBUTTON_REQUEST = Symbol.for('nestjs-bluebutton:request');

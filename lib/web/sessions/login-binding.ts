@@ -1,15 +1,15 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { PENDING_AUTHORIZATION_TTL_MS } from '../bluebutton.constants.js';
-import { BlueButtonConfig } from '../config/bluebutton-config.js';
+import { PENDING_AUTHORIZATION_TTL_MS } from '../../common/bluebutton.constants.js';
+import { BlueButtonConfig } from '../../config/bluebutton-config.js';
 import {
   cookieAttributes,
   headerOf,
   httpAdapterOf,
   isSecureRequest,
   type BlueButtonHttpRequest,
-} from './http-request.js';
+} from '../request/http-request.js';
 import { readCookie } from './session-cookie.js';
 
 /** Logins one browser may have in progress at once (tabs); older ones are forgotten. */

@@ -1,6 +1,6 @@
 import { Controller, Header, Inject, Redirect, Req, Res, type Type } from '@nestjs/common';
-import type { BlueButtonHttpRequest } from '../http-request.js';
-import { BlueButtonLoginFlow, type BlueButtonRedirect } from '../login-flow.service.js';
+import type { BlueButtonHttpRequest } from '../request/http-request.js';
+import { BlueButtonLoginFlow, type BlueButtonRedirect } from '../sessions/login-flow.service.js';
 
 /** The handlers of the built-in routes, named as {@link BuiltInRoutesMounter} decorates them. */
 export interface BuiltInRoutesController {

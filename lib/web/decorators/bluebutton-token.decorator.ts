@@ -4,12 +4,12 @@ import {
   type ExecutionContext,
   type PipeTransform,
 } from '@nestjs/common';
-import type { AuthorizationToken } from '../auth/authorization-token.js';
+import type { AuthorizationToken } from '../../auth/authorization-token.js';
 import {
   requestContext,
   unauthorizedBody,
   type BlueButtonRequestContext,
-} from './request-context.js';
+} from '../sessions/request-context.js';
 
 /** Options of {@link BlueButtonToken}. */
 export interface BlueButtonTokenOptions {

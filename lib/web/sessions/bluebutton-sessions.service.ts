@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { AuthorizationToken } from '../auth/authorization-token.js';
-import { StoredTokens } from '../auth/stored-tokens.js';
-import { LOG_CONTEXT } from '../bluebutton.constants.js';
-import { BlueButtonConfig } from '../config/bluebutton-config.js';
-import { BlueButtonConfigError } from '../errors/bluebutton.errors.js';
+import type { AuthorizationToken } from '../../auth/authorization-token.js';
+import { StoredTokens } from '../../auth/stored-tokens.js';
+import { LOG_CONTEXT } from '../../common/bluebutton.constants.js';
+import { BlueButtonConfig } from '../../config/bluebutton-config.js';
+import { BlueButtonConfigError } from '../../errors/bluebutton.errors.js';
 import {
   cookieAttributes,
   headerOf,
   httpAdapterOf,
   isSecureRequest,
   type BlueButtonHttpRequest,
-} from './http-request.js';
-import { BuiltInRoutePaths } from './routes/built-in-route-paths.js';
+} from '../request/http-request.js';
+import { BuiltInRoutePaths } from './built-in-route-paths.js';
 import { readCookie, serializeCookie, signSession, verifySession } from './session-cookie.js';
 
 /**

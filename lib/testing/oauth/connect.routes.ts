@@ -1,8 +1,8 @@
-import type { EmulatorContext } from './context.js';
-import { authorizeCall } from './fhir/guard.js';
-import type { EmuRequest } from './http/request.js';
-import { drfResponse, JSON_TYPE, pyJsonResponse, type EmuResponse } from './http/response.js';
-import type { ApiVersion } from './oauth/store.js';
+import type { EmulatorContext } from '../core/context.js';
+import { authorizeCall } from './guard.js';
+import type { EmuRequest } from '../http/request.js';
+import { drfResponse, JSON_TYPE, pyJsonResponse, type EmuResponse } from '../http/response.js';
+import type { ApiVersion } from '../core/oauth-store.js';
 
 type Json = Record<string, unknown>;
 

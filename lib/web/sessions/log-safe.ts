@@ -1,4 +1,4 @@
-import { BlueButtonError, OAuthError } from '../errors/bluebutton.errors.js';
+import { BlueButtonError, OAuthError } from '../../errors/bluebutton.errors.js';
 
 /** An OAuth2 `error` code as RFC 6749 spells them (`invalid_grant`); anything else is not echoed. */
 const OAUTH_ERROR_CODE = /^[A-Za-z0-9_.-]{1,64}$/;

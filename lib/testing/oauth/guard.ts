@@ -1,8 +1,8 @@
-import type { EmulatorContext } from '../context.js';
+import type { EmulatorContext } from '../core/context.js';
 import type { Beneficiary } from '../data/beneficiaries.js';
 import { header, type EmuRequest } from '../http/request.js';
 import { drfResponse, type EmuResponse } from '../http/response.js';
-import type { RegisteredClient } from '../oauth/clients.js';
+import type { RegisteredClient } from '../core/clients.js';
 import {
   GRANT_TIMED_OUT,
   inactiveApp,
@@ -10,8 +10,8 @@ import {
   PERMISSION_DENIED,
   QUERY_TOKEN,
   v3NotAllowed,
-} from '../oauth/messages.js';
-import type { AccessToken, ApiVersion } from '../oauth/store.js';
+} from './messages.js';
+import type { AccessToken, ApiVersion } from '../core/oauth-store.js';
 
 /** Who is calling a FHIR or userinfo view, once every permission passed. */
 export interface Caller {
@@ -42,9 +42,10 @@ export interface GuardOptions {
 }
 
 /**
- * DRF authentication, permissions and throttling in BB2's order (reference §3.5): token,
- * app active, grant, scope, v3 early adopter, app scopes, the v1/v2 EOB SAMHSA permission, then
- * the per-token throttle.
+ * DRF authentication, permissions and throttling in BB2's order: token, app active, grant,
+ * scope, v3 early adopter, app scopes, the v1/v2 EOB SAMHSA permission, then the per-token
+ * throttle (`FhirDataView` in
+ * https://github.com/CMSgov/bluebutton-web-server/blob/master/apps/fhir/bluebutton/views/generic.py).
  */
 export function authorizeCall(
   ctx: EmulatorContext,

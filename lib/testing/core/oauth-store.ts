@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { EmulatorClock } from '../clock.js';
+import type { EmulatorClock } from './clock.js';
 
 /** API generation a code or token was issued on (v1 and v2 share patient ids). */
 export type ApiVersion = 'v1' | 'v2' | 'v3';

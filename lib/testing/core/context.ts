@@ -1,9 +1,9 @@
-import type { ClaimStore } from './claims/claim-store.js';
+import type { ClaimStore } from '../claims/claim-store.js';
 import type { EmulatorClock } from './clock.js';
-import type { AuditEventLog } from './data/audit-event.builder.js';
-import type { BeneficiaryRegistry } from './data/beneficiaries.js';
-import type { ClientRegistry } from './oauth/clients.js';
-import type { ApiVersion, OAuthStore } from './oauth/store.js';
+import type { AuditEventLog } from '../data/audit-event.builder.js';
+import type { BeneficiaryRegistry } from '../data/beneficiaries.js';
+import type { ClientRegistry } from './clients.js';
+import type { ApiVersion, OAuthStore } from './oauth-store.js';
 import type { TokenRateLimiter } from './rate-limit.js';
 
 /** A consent page waiting for the beneficiary's decision (`/vN/o/authorize/<uuid>/`). */

@@ -1,7 +1,7 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { BlueButtonSessions } from './bluebutton-sessions.service.js';
-import type { BlueButtonHttpRequest } from './http-request.js';
+import type { BlueButtonHttpRequest } from '../request/http-request.js';
 import { BLUEBUTTON_REQUEST, BlueButtonRequestContext } from './request-context.js';
 
 /**

@@ -15,7 +15,7 @@ import { RoutePathFactory } from '@nestjs/core/router/route-path-factory.js';
 import { BlueButtonConfig } from '../../config/bluebutton-config.js';
 import type { BlueButtonRoutesVersion } from '../../config/bluebutton-options.interface.js';
 import { BlueButtonConfigError } from '../../errors/bluebutton.errors.js';
-import { BuiltInRoutePaths } from './built-in-route-paths.js';
+import { BuiltInRoutePaths } from '../sessions/built-in-route-paths.js';
 import type { BuiltInRoutesController } from './routes.controller.js';
 
 /** Injection token of this registration's {@link createRoutesController} class. */

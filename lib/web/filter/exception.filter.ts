@@ -1,6 +1,6 @@
 import { Catch, Optional, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ApiVersionMismatchError } from '../errors/api-version.error.js';
+import { ApiVersionMismatchError } from '../../errors/api-version.error.js';
 import {
   AuthorizationDeniedError,
   BlueButtonError,
@@ -11,8 +11,8 @@ import {
   ReauthorizationRequiredError,
   StateMismatchError,
   TokenRefreshError,
-} from '../errors/bluebutton.errors.js';
-import { findRequestContext } from './request-context.js';
+} from '../../errors/bluebutton.errors.js';
+import { findRequestContext } from '../sessions/request-context.js';
 
 /** How `BlueButtonExceptionFilter` answers one error (override `answerFor` to change it). */
 export interface BlueButtonErrorAnswer {

@@ -1,6 +1,9 @@
 import { createRequire } from 'node:module';
 
-const pkg = createRequire(import.meta.url)('../package.json') as { name: string; version: string };
+const pkg = createRequire(import.meta.url)('../../package.json') as {
+  name: string;
+  version: string;
+};
 
 /** The package's own version, read from its package.json so it can never drift. */
 export const SDK_VERSION: string = pkg.version;

@@ -6,8 +6,8 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { AuthorizationToken } from '../auth/authorization-token.js';
-import { requestContext, unauthorizedBody } from './request-context.js';
+import type { AuthorizationToken } from '../../auth/authorization-token.js';
+import { requestContext, unauthorizedBody } from '../sessions/request-context.js';
 import { RequiredScopes } from './require-scopes.decorator.js';
 
 /** The 403 of `BlueButtonScopeGuard`: the beneficiary did not grant `missingScopes`. */

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
-import type { Fault } from '../faults.js';
+import type { Fault } from './faults.js';
 import { DATA_SOURCE_FAILURE } from '../oauth/messages.js';
-import type { EmuRequest } from './request.js';
+import type { EmuRequest } from '../http/request.js';
 import {
   drfResponse,
   FHIR_JSON,
@@ -9,7 +9,7 @@ import {
   JSON_TYPE,
   pyJsonResponse,
   type EmuResponse,
-} from './response.js';
+} from '../http/response.js';
 
 const TOKEN_PATH = /^\/v[123]\/o\/token\/?$/;
 
