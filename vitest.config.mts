@@ -6,9 +6,11 @@ const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const SPECS = ['test/**/*.spec.ts', 'docs/examples/**/*.spec.ts'];
 /** Files that need a fresh process and module cache of their own. */
 const ISOLATED = [
-  // vi.mock() replaces a module for the whole file; in a shared module cache it would leak.
+  // vi.mock() and vi.resetModules() replace modules; in a shared module cache that would leak
+  // (a re-imported test/support/redis-server.ts without redis-server skips every later Redis suite).
   'test/telemetry/absent.spec.ts',
   'test/unit/config-unreadable.spec.ts',
+  'test/redis/redis-server.spec.ts',
   // The examples read process.env when first imported, and each spec stubs it differently.
   'test/docs/**/*.spec.ts',
   'docs/examples/**/*.spec.ts',
