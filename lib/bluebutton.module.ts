@@ -31,6 +31,7 @@ import {
   BuiltInRoutesMounter,
 } from './web/routes/built-in-routes.mounter.js';
 import { createRoutesController } from './web/routes/routes.controller.js';
+import { BlueButtonClock, SystemClock } from './common/clock.js';
 import { BlueButtonHttp } from './http/bluebutton-http.service.js';
 import { BlueButtonStore } from './store/bluebutton.store.js';
 import { MemoryBlueButtonStore } from './store/memory.store.js';
@@ -46,6 +47,7 @@ const configProvider: Provider = {
 
 const PROVIDERS: Provider[] = [
   configProvider,
+  { provide: BlueButtonClock, useClass: SystemClock },
   { provide: BlueButtonStore, useClass: MemoryBlueButtonStore },
   TELEMETRY_PROVIDER,
   BlueButtonHttp,

@@ -5,6 +5,7 @@ export {
   type BlueButtonOptionsFactory,
 } from './bluebutton.module-definition.js';
 export { SDK_VERSION } from './common/bluebutton.constants.js';
+export { BlueButtonClock } from './common/clock.js';
 export * from './config/index.js';
 export { InjectBlueButtonConfig } from './config/inject-config.decorator.js';
 export * from './errors/index.js';

@@ -10,6 +10,7 @@ import type {
 import { concatMap, defer, from, reduce, type Observable } from 'rxjs';
 import type { AuthorizationToken } from '../auth/authorization-token.js';
 import { TokenRefresher } from '../auth/token-refresher.js';
+import { BlueButtonClock } from '../common/clock.js';
 import { BlueButtonConfig } from '../config/bluebutton-config.js';
 import { BlueButtonHttp } from '../http/bluebutton-http.service.js';
 import { retryWithBackoff } from '../http/retry.operator.js';
@@ -59,9 +60,10 @@ export class FhirService {
     private readonly http: BlueButtonHttp,
     refresher: TokenRefresher,
     private readonly telemetry: BlueButtonTelemetry,
+    clock: BlueButtonClock,
   ) {
     this.urls = new ApiUrls(config);
-    this.tokens = new TokenStep(config, refresher, this.answers);
+    this.tokens = new TokenStep(config, refresher, this.answers, clock);
   }
 
   /** Searches the beneficiary's Patient resource (needs a Patient scope: demographics shared). */

@@ -1,6 +1,7 @@
 import { catchError, defer, map, mergeMap, of, throwError, type Observable } from 'rxjs';
 import type { AuthorizationToken } from '../auth/authorization-token.js';
 import type { TokenRefresher } from '../auth/token-refresher.js';
+import type { BlueButtonClock } from '../common/clock.js';
 import type { BlueButtonConfig } from '../config/bluebutton-config.js';
 import { ReauthorizationRequiredError, TokenRefreshError } from '../errors/bluebutton.errors.js';
 import { retryWithBackoff } from '../http/retry.operator.js';
@@ -19,11 +20,15 @@ export interface Answer {
  * through `TokenRefresher`, so concurrent calls on one token share a single POST.
  */
 export class TokenStep {
-  /** Reads the configuration, refreshes through `refresher`, asks `answers` which 401s to replay. */
+  /**
+   * Reads the configuration, refreshes through `refresher`, asks `answers` which 401s to replay and
+   * `clock` whether a token has expired.
+   */
   constructor(
     private readonly config: BlueButtonConfig,
     private readonly refresher: TokenRefresher,
     private readonly answers: FhirAnswers,
+    private readonly clock: BlueButtonClock,
   ) {}
 
   /** `send` with a usable token; the answer carries the token in force afterwards. */
@@ -52,17 +57,17 @@ export class TokenStep {
 
   /** The token to send first: refreshed ahead of time when it expires within the skew. */
   private startToken(token: AuthorizationToken): Observable<AuthorizationToken> {
-    if (!this.config.tokenRefreshOnExpire || !token.isExpired(this.config.refreshSkewMs))
-      return of(token);
+    const expired = (skewMs = 0) => token.isExpired(skewMs, this.clock.now());
+    if (!this.config.tokenRefreshOnExpire || !expired(this.config.refreshSkewMs)) return of(token);
     if (token.canRefresh) {
       return this.refresh(token).pipe(
         // Inside the skew but not yet expired: a transient refresh failure need not fail the call.
         catchError(e =>
-          e instanceof TokenRefreshError && !token.isExpired() ? of(token) : throwError(() => e),
+          e instanceof TokenRefreshError && !expired() ? of(token) : throwError(() => e),
         ),
       );
     }
-    return token.isExpired()
+    return expired()
       ? throwError(() => new ReauthorizationRequiredError('no-refresh-token'))
       : of(token);
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { BlueButtonClock, SystemClock } from '../common/clock.js';
 import {
   BlueButtonStore,
   type StoreDeleteOptions,
@@ -22,6 +23,11 @@ export class MemoryBlueButtonStore extends BlueButtonStore {
   /** Locks live apart from values, so no value key can ever collide with a lock. */
   private readonly locks = new Map<string, Entry>();
   private lastSweep = 0;
+
+  /** Created by Nest with the module's clock; `new MemoryBlueButtonStore()` uses the system clock. */
+  constructor(@Optional() private readonly clock: BlueButtonClock = new SystemClock()) {
+    super();
+  }
 
   /** @inheritdoc */
   async get<T>(key: string): Promise<T | undefined> {
@@ -79,9 +85,9 @@ export class MemoryBlueButtonStore extends BlueButtonStore {
     return true;
   }
 
-  /** The clock; override it in a subclass to move time in tests. */
+  /** The time entries expire by: the module's {@link BlueButtonClock} (a subclass may override it). */
   protected now(): number {
-    return Date.now();
+    return this.clock.now();
   }
 
   private live(map: Map<string, Entry>, key: string): Entry | undefined {
