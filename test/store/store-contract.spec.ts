@@ -8,11 +8,8 @@ describe('BlueButtonStore contract — MemoryBlueButtonStore', () => {
 
 /** A memory store on a clock the contract's `wait` moves, so a whole run takes no real time. */
 class ClockedStore extends MemoryBlueButtonStore {
-  constructor(private readonly clock: { now: number }) {
-    super();
-  }
-  protected override now(): number {
-    return this.clock.now;
+  constructor(time: { now: number }) {
+    super({ now: () => time.now });
   }
 }
 
