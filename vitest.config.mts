@@ -3,6 +3,19 @@ import { defineConfig } from 'vitest/config';
 
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
+const SPECS = ['test/**/*.spec.ts', 'docs/examples/**/*.spec.ts'];
+/** Files that need a fresh process and module cache of their own. */
+const ISOLATED = [
+  // vi.mock() and vi.resetModules() replace modules; in a shared module cache that would leak
+  // (a re-imported test/support/redis-server.ts without redis-server skips every later Redis suite).
+  'test/telemetry/absent.spec.ts',
+  'test/unit/config-unreadable.spec.ts',
+  'test/redis/redis-server.spec.ts',
+  // The examples read process.env when first imported, and each spec stubs it differently.
+  'test/docs/**/*.spec.ts',
+  'docs/examples/**/*.spec.ts',
+];
+
 export default defineConfig({
   // Spec files declare decorated classes and sit outside the build tsconfig, so oxc must be
   // told explicitly to emit legacy decorators with metadata (Nest resolves deps by type).
@@ -17,10 +30,26 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.spec.ts', 'docs/examples/**/*.spec.ts'],
     globals: true,
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Vitest's default on 2 cores is one worker; most files wait on sockets and child processes.
+    maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'shared',
+          include: SPECS,
+          exclude: ISOLATED,
+          // Importing Nest, the package and the emulator once per worker, not once per file,
+          // is most of the suite's time saved.
+          isolate: false,
+          setupFiles: ['test/support/shared-process.ts'],
+        },
+      },
+      { extends: true, test: { name: 'isolated', include: ISOLATED, isolate: true } },
+    ],
   },
 });

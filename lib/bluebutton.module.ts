@@ -21,16 +21,17 @@ import { AuthService } from './auth/auth.service.js';
 import { StoredTokens } from './auth/stored-tokens.js';
 import { TokenRefresher } from './auth/token-refresher.js';
 import { FhirService } from './fhir/fhir.service.js';
-import { BlueButtonSessions } from './nest/bluebutton-sessions.service.js';
-import { LoginBinding } from './nest/login-binding.js';
-import { BlueButtonLoginFlow } from './nest/login-flow.service.js';
-import { BlueButtonContextMiddleware } from './nest/request-context.middleware.js';
-import { BuiltInRoutePaths } from './nest/routes/built-in-route-paths.js';
+import { BlueButtonSessions } from './web/sessions/bluebutton-sessions.service.js';
+import { LoginBinding } from './web/sessions/login-binding.js';
+import { BlueButtonLoginFlow } from './web/sessions/login-flow.service.js';
+import { BlueButtonContextMiddleware } from './web/sessions/request-context.middleware.js';
+import { BuiltInRoutePaths } from './web/sessions/built-in-route-paths.js';
 import {
   BUILT_IN_ROUTES_CONTROLLER,
   BuiltInRoutesMounter,
-} from './nest/routes/built-in-routes.mounter.js';
-import { createRoutesController } from './nest/routes/routes.controller.js';
+} from './web/routes/built-in-routes.mounter.js';
+import { createRoutesController } from './web/routes/routes.controller.js';
+import { BlueButtonClock, SystemClock } from './common/clock.js';
 import { BlueButtonHttp } from './http/bluebutton-http.service.js';
 import { BlueButtonStore } from './store/bluebutton.store.js';
 import { MemoryBlueButtonStore } from './store/memory.store.js';
@@ -46,6 +47,7 @@ const configProvider: Provider = {
 
 const PROVIDERS: Provider[] = [
   configProvider,
+  { provide: BlueButtonClock, useClass: SystemClock },
   { provide: BlueButtonStore, useClass: MemoryBlueButtonStore },
   TELEMETRY_PROVIDER,
   BlueButtonHttp,

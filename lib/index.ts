@@ -4,7 +4,8 @@ export {
   type BlueButtonModuleAsyncOptions,
   type BlueButtonOptionsFactory,
 } from './bluebutton.module-definition.js';
-export { SDK_VERSION } from './bluebutton.constants.js';
+export { SDK_VERSION } from './common/bluebutton.constants.js';
+export { BlueButtonClock } from './common/clock.js';
 export * from './config/index.js';
 export { InjectBlueButtonConfig } from './config/inject-config.decorator.js';
 export * from './errors/index.js';
@@ -27,4 +28,4 @@ export { StoredTokens } from './auth/stored-tokens.js';
 export * from './store/index.js';
 export * from './fhir/index.js';
 export { resolveApiUrl } from './http/url-safety.js';
-export * from './nest/index.js';
+export * from './web/index.js';

@@ -10,7 +10,7 @@ export const SAMPLE_ROUTES = {
   logout: '/bluebutton/logout',
   successRedirect: '/claims',
   failureRedirect: '/',
-  // A page of its own: the route options take a plain path, not a query string.
+  // A page of its own rather than `/?signed_out=1`: it can tell a visitor still connected the truth.
   logoutRedirect: '/signed-out',
 } as const satisfies Required<Omit<BlueButtonRoutesOptions, 'version'>>;
 

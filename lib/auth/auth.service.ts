@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { defer, firstValueFrom, type Observable } from 'rxjs';
-import { LOG_CONTEXT, PENDING_AUTHORIZATION_TTL_MS } from '../bluebutton.constants.js';
+import { LOG_CONTEXT, PENDING_AUTHORIZATION_TTL_MS } from '../common/bluebutton.constants.js';
 import { BlueButtonConfig } from '../config/bluebutton-config.js';
 import type { BlueButtonVersion } from '../config/bluebutton-options.interface.js';
 import {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { firstValueFrom } from 'rxjs';
-import { LOG_CONTEXT } from '../bluebutton.constants.js';
+import { LOG_CONTEXT } from '../common/bluebutton.constants.js';
+import { BlueButtonClock } from '../common/clock.js';
 import { BlueButtonConfig } from '../config/bluebutton-config.js';
 import {
   BlueButtonError,
@@ -33,7 +34,12 @@ const TRANSIENT_TTL_MS = 2_000;
 const LOCAL_OUTCOME_TTL_MS = 10 * 60_000;
 const LOCAL_OUTCOME_MAX = 10_000;
 /** Extra lock lifetime beyond the POST's own timeout, so a lock never outlives a dead holder for long. */
-const LOCK_MARGIN_MS = 5_000;
+export const LOCK_MARGIN_MS = 5_000;
+
+/** The store key under which one refresh token's lock and shared outcome live. */
+export function refreshOutcomeKey(refreshToken: string): string {
+  return `refresh:${createHash('sha256').update(refreshToken).digest('base64url')}`;
+}
 
 /**
  * Refreshes tokens exactly once per refresh token. In this process, concurrent callers share one
@@ -55,6 +61,7 @@ export class TokenRefresher {
     private readonly store: BlueButtonStore,
     private readonly storedTokens: StoredTokens,
     private readonly telemetry: BlueButtonTelemetry,
+    private readonly clock: BlueButtonClock,
   ) {}
 
   /** The refreshed token; concurrent calls for the same refresh token get the same result. */
@@ -74,11 +81,10 @@ export class TokenRefresher {
     token: AuthorizationToken,
     refreshToken: string,
   ): Promise<AuthorizationToken> {
-    const id = createHash('sha256').update(refreshToken).digest('base64url');
-    const outcomeKey = `refresh:${id}`;
+    const outcomeKey = refreshOutcomeKey(refreshToken);
     const local = this.rotated.get(outcomeKey);
-    if (local && local.until > Date.now()) return this.adopt(token, { token: local.token });
-    const deadline = Date.now() + this.config.timeoutMs + LOCK_MARGIN_MS;
+    if (local && local.until > this.clock.now()) return this.adopt(token, { token: local.token });
+    const deadline = this.clock.now() + this.config.timeoutMs + LOCK_MARGIN_MS;
     for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
       const known = await this.store.get<RefreshOutcome>(outcomeKey);
       if (known) return this.adopt(token, known);
@@ -93,7 +99,8 @@ export class TokenRefresher {
           await this.store.releaseLock(outcomeKey, lock).catch(() => undefined);
         }
       }
-      if (Date.now() > deadline) {
+      // The poll interval is real time; the bound is the clock's, so a test can move past it.
+      if (this.clock.now() > deadline) {
         throw new TokenRefreshError(
           'another instance is refreshing this token and did not finish in time',
         );
@@ -180,14 +187,14 @@ export class TokenRefresher {
 
   private remember(outcomeKey: string, fresh: AuthorizationToken): void {
     if (this.rotated.size >= LOCAL_OUTCOME_MAX) {
-      const now = Date.now();
+      const now = this.clock.now();
       for (const [key, entry] of this.rotated) if (entry.until <= now) this.rotated.delete(key);
       if (this.rotated.size >= LOCAL_OUTCOME_MAX)
         this.rotated.delete(this.rotated.keys().next().value!);
     }
     this.rotated.set(outcomeKey, {
       token: fresh.toJSON(),
-      until: Date.now() + LOCAL_OUTCOME_TTL_MS,
+      until: this.clock.now() + LOCAL_OUTCOME_TTL_MS,
     });
   }
 
@@ -236,7 +243,10 @@ export class TokenRefresher {
   }
 }
 
-/** Maps a refused refresh to the rows of the wire reference (§2.5). */
+/**
+ * Maps a refused refresh to the error it means: each status and `error` BB2's `TokenView`
+ * answers with (https://github.com/CMSgov/bluebutton-web-server/blob/master/apps/dot_ext/views/authorization.py).
+ */
 export function classifyRefreshFailure(res: Pick<BlueButtonResponse, 'status' | 'body'>): Error {
   const body = (res.body ?? {}) as { error?: unknown; error_description?: unknown };
   const error = typeof body.error === 'string' ? body.error : undefined;

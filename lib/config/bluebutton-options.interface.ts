@@ -70,13 +70,15 @@ export interface BlueButtonSessionOptions {
   secret?: string;
   /** Cookie name. Default `bluebutton_session`. */
   cookieName?: string;
-  /** How long a stored token and its session live, in ms. Default 13 months. */
+  /** How long a stored token and its session live, in ms. Default 13 months (34819200000). */
   ttlMs?: number;
 }
 
 /**
  * Options accepted by `BlueButtonModule.forRoot()` / `forRootAsync()`. Every key may also be written
  * in the snake_case of the Python SDK's config files (`client_id`, `retry_settings.backoff_factor`…).
+ * The settings are declared (default, conversion, validation) in `BlueButtonOptionsDto`; this is
+ * what users type and read, kept to the same keys and defaults by test/unit/config-declaration.spec.ts.
  */
 export interface BlueButtonModuleOptions {
   /** Load these settings from a `.json`, `.yaml` or `.yml` file; keys given here override the file. */

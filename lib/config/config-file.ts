@@ -1,10 +1,61 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { BlueButtonConfigError } from '../errors/bluebutton.errors.js';
 import { jsonErrorPosition } from './json-error-position.js';
 
 type Plain = Record<string, unknown>;
+
+/** The files read, in order, from the working directory when no configuration is given. */
+export const DEFAULT_CONFIG_FILES: readonly string[] = Object.freeze([
+  '.bluebutton-config.json',
+  '.bluebutton-config.yaml',
+]);
+
+/** The two sources of settings: the options object, and the file it names or the default file. */
+export interface ConfigSources {
+  /** The options object, without `configFile`. */
+  options: Plain;
+  /** The settings read from the file (empty when none is read). */
+  file: Plain;
+  /** The absolute path of the file read, if any. */
+  path?: string;
+}
+
+/**
+ * Splits what `forRoot` was given (an object, a file path, or nothing) into its two sources and
+ * reads the file: the one `configFile` names, or, when nothing at all is given, the first of
+ * {@link DEFAULT_CONFIG_FILES} found in `cwd`.
+ */
+export function readConfigSources(input: unknown, cwd: string): ConfigSources {
+  if (typeof input !== 'string' && input != null && !isPlainObject(input)) {
+    throw fileError('Blue Button options must be an object or a config file path');
+  }
+  const options: Plain =
+    typeof input === 'string' ? { configFile: input } : { ...(input as Plain | null | undefined) };
+  const configFile = options.configFile ?? options.config_file;
+  delete options.configFile;
+  delete options.config_file;
+  if (configFile !== undefined && typeof configFile !== 'string') {
+    throw new BlueButtonConfigError([{ key: 'configFile', reason: 'must be a file path string' }]);
+  }
+  if (configFile) {
+    const path = resolve(cwd, configFile);
+    return { options, file: readConfigFile(path), path };
+  }
+  if (Object.keys(options).length > 0) return { options, file: {} };
+  const path = DEFAULT_CONFIG_FILES.map(f => resolve(cwd, f)).find(f => existsSync(f));
+  if (!path) {
+    throw fileError(
+      `No Blue Button configuration: pass options to BlueButtonModule.forRoot(), or create ${DEFAULT_CONFIG_FILES.join(' or ')} in ${cwd}`,
+    );
+  }
+  return { options, file: readConfigFile(path), path };
+}
+
+function isPlainObject(value: unknown): value is Plain {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /**
  * Largest config file read. A complete configuration is well under 2 KB; 64 KiB leaves room for

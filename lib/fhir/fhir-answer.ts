@@ -1,10 +1,7 @@
 import { FhirHttpError, UnexpectedResponseError } from '../errors/bluebutton.errors.js';
 import type { BlueButtonResponse } from '../http/bluebutton-http.service.js';
-import { excerpt } from '../http/redact.js';
+import { excerpt } from '../common/redact.js';
 import { parseRetryAfter } from '../http/retry.operator.js';
-
-/** 401 answers whose challenge says the access token is invalid or expired: worth one refresh. */
-export const invalidTokenErrors = new WeakSet<FhirHttpError>();
 
 const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 
@@ -24,30 +21,53 @@ export function expectedResourceType(url: URL): string | undefined {
 }
 
 /**
- * The data of a 2xx answer that has the expected shape; everything else becomes a typed error:
- * non-2xx → `FhirHttpError`, an unusable 2xx body → `UnexpectedResponseError`. Messages and error
- * bodies come from the response's scrubbed views, so an echo of the request never reaches them.
+ * Reads Blue Button's answers to GETs: the data of a 2xx answer that has the expected shape, a
+ * typed error for everything else (non-2xx → `FhirHttpError`, an unusable 2xx body →
+ * `UnexpectedResponseError`). It remembers which errors were a 401 `invalid_token`, the one
+ * failure worth a refresh, without marking the public error itself.
  */
-export function fhirAnswer(res: BlueButtonResponse, expected: string | undefined): unknown {
-  if (res.status >= 200 && res.status < 300) {
-    const problem =
-      res.data === undefined
-        ? (res.jsonProblem ??
-          `expected JSON but got ${res.headers['content-type'] || 'an empty body'}${res.empty ? '' : ` ("${excerpt(res.text, 60)}")`}`)
-        : shapeProblem(res.data, () => res.body, expected);
-    if (problem) throw new UnexpectedResponseError(res.status, res.method, res.path, problem);
-    return res.data;
+export class FhirAnswers {
+  /** 401 answers whose challenge says the access token is invalid or expired. */
+  private readonly invalidToken = new WeakSet<FhirHttpError>();
+
+  /** The checked data of `res`; throws the typed error of any other answer. */
+  read(res: BlueButtonResponse, expected: string | undefined): unknown {
+    if (res.status >= 200 && res.status < 300) return checkedData(res, expected);
+    const error = httpError(res);
+    if (res.status === 401 && /invalid_token/.test(res.headers['www-authenticate'] ?? ''))
+      this.invalidToken.add(error);
+    throw error;
   }
-  const error = new FhirHttpError(
+
+  /** Whether `error` came from a 401 `invalid_token` answer read here. */
+  isInvalidToken(error: unknown): boolean {
+    return error instanceof FhirHttpError && this.invalidToken.has(error);
+  }
+}
+
+/**
+ * The data of a 2xx answer, or `UnexpectedResponseError` when its body is not what was asked for.
+ * Messages come from the response's scrubbed views, so an echo of the request never reaches them.
+ */
+function checkedData(res: BlueButtonResponse, expected: string | undefined): unknown {
+  const problem =
+    res.data === undefined
+      ? (res.jsonProblem ??
+        `expected JSON but got ${res.headers['content-type'] || 'an empty body'}${res.empty ? '' : ` ("${excerpt(res.text, 60)}")`}`)
+      : shapeProblem(res.data, () => res.body, expected);
+  if (problem) throw new UnexpectedResponseError(res.status, res.method, res.path, problem);
+  return res.data;
+}
+
+/** The `FhirHttpError` of a non-2xx answer, its body from the scrubbed view. */
+function httpError(res: BlueButtonResponse): FhirHttpError {
+  return new FhirHttpError(
     res.status,
     res.body ?? excerpt(res.text),
     res.method,
     res.path,
     parseRetryAfter(res.headers['retry-after']),
   );
-  if (res.status === 401 && /invalid_token/.test(res.headers['www-authenticate'] ?? ''))
-    invalidTokenErrors.add(error);
-  throw error;
 }
 
 /** What is wrong with a parsed 2xx body, or undefined when it is what was asked for. */

@@ -7,32 +7,17 @@ import type {
   ExplanationOfBenefit,
   Patient,
 } from 'fhir/r4.js';
-import {
-  catchError,
-  concatMap,
-  defer,
-  from,
-  map,
-  mergeMap,
-  of,
-  reduce,
-  throwError,
-  type Observable,
-} from 'rxjs';
-import { AuthService } from '../auth/auth.service.js';
+import { concatMap, defer, from, reduce, type Observable } from 'rxjs';
 import type { AuthorizationToken } from '../auth/authorization-token.js';
+import { TokenRefresher } from '../auth/token-refresher.js';
+import { BlueButtonClock } from '../common/clock.js';
 import { BlueButtonConfig } from '../config/bluebutton-config.js';
-import {
-  FhirHttpError,
-  ReauthorizationRequiredError,
-  TokenRefreshError,
-} from '../errors/bluebutton.errors.js';
 import { BlueButtonHttp } from '../http/bluebutton-http.service.js';
 import { retryWithBackoff } from '../http/retry.operator.js';
-import { resolveApiUrl } from '../http/url-safety.js';
+import { ApiUrls } from '../http/url-safety.js';
 import { BlueButtonTelemetry } from '../telemetry/telemetry.js';
 import { checkTokenVersion, STRICT_HANDLING } from './api-version.js';
-import { expectedResourceType, fhirAnswer, invalidTokenErrors } from './fhir-answer.js';
+import { expectedResourceType, FhirAnswers } from './fhir-answer.js';
 import type { InsuranceCardBundle } from './insurance-card.js';
 import {
   toSearchParams,
@@ -47,12 +32,7 @@ import {
 import { paginate } from './paginate.js';
 import { syncPass } from './sync/sync-pass.js';
 import type { SyncEvent, SyncOptions } from './sync/sync.types.js';
-
-/** One successful GET: the checked data and its status. */
-interface Answer {
-  data: unknown;
-  status: number;
-}
+import { TokenStep, type Answer } from './token-step.js';
 
 /** How one GET is made and checked, beyond its path and parameters. */
 interface GetOptions extends FhirCallOptions {
@@ -70,13 +50,21 @@ interface GetOptions extends FhirCallOptions {
  */
 @Injectable()
 export class FhirService {
+  private readonly answers = new FhirAnswers();
+  private readonly urls: ApiUrls;
+  private readonly tokens: TokenStep;
+
   /** Created by Nest. */
   constructor(
     private readonly config: BlueButtonConfig,
     private readonly http: BlueButtonHttp,
-    private readonly auth: AuthService,
+    refresher: TokenRefresher,
     private readonly telemetry: BlueButtonTelemetry,
-  ) {}
+    clock: BlueButtonClock,
+  ) {
+    this.urls = new ApiUrls(config);
+    this.tokens = new TokenStep(config, refresher, this.answers, clock);
+  }
 
   /** Searches the beneficiary's Patient resource (needs a Patient scope: demographics shared). */
   getPatientData(
@@ -159,8 +147,8 @@ export class FhirService {
   getCapabilityStatement(): Observable<CapabilityStatement> {
     return defer(() =>
       this.http.send(
-        { method: 'GET', url: resolveApiUrl('fhir/metadata', this.config).href },
-        res => fhirAnswer(res, 'CapabilityStatement') as CapabilityStatement,
+        { method: 'GET', url: this.urls.resolve('fhir/metadata').href },
+        res => this.answers.read(res, 'CapabilityStatement') as CapabilityStatement,
       ),
     ).pipe(retryWithBackoff(this.config.retrySettings));
   }
@@ -195,8 +183,8 @@ export class FhirService {
   ): Observable<FhirResponse<T>> {
     const pages$ = paginate(bundle, token, {
       fetchPage: (url, t) =>
-        this.withToken<Bundle>(t, u => this.send(url, u, 'application/fhir+json', 'Bundle')),
-      resolve: link => resolveApiUrl(link, this.config, token.version),
+        this.tokens.run<Bundle>(t, u => this.send(url, u, 'application/fhir+json', 'Bundle')),
+      resolve: link => this.urls.resolve(link, token.version),
       concurrency: options.pageConcurrency ?? this.config.pageConcurrency,
       pageSize: options.pageSize,
       // The caller's own limit stops quietly; the module's cap is a safety net and says so.
@@ -239,11 +227,11 @@ export class FhirService {
     { accept = 'application/fhir+json', expected, strict, v3Call }: GetOptions = {},
   ): Observable<FhirResponse<T>> {
     return defer(() => {
-      const url = resolveApiUrl(path, this.config, token.version);
+      const url = this.urls.resolve(path, token.version);
       for (const [k, v] of toSearchParams(params)) url.searchParams.append(k, v);
       checkTokenVersion(token, url, v3Call);
       const resourceType = expected ?? expectedResourceType(url);
-      return this.withToken<T>(token, t => this.send(url, t, accept, resourceType, strict));
+      return this.tokens.run<T>(token, t => this.send(url, t, accept, resourceType, strict));
     });
   }
 
@@ -258,55 +246,7 @@ export class FhirService {
     const prefer = strict ? STRICT_HANDLING : undefined;
     return this.http.send(
       { method: 'GET', url: url.href, bearer: token.accessToken, accept, prefer },
-      res => ({ data: fhirAnswer(res, expected), status: res.status }),
-    );
-  }
-
-  /**
-   * The token-refresh step around a request: refresh first when the token expires within the skew,
-   * retry with backoff, and on a 401 `invalid_token` refresh once and replay once. Refreshes go
-   * through `AuthService.refreshAuthToken`, so concurrent calls on one token share a single POST.
-   */
-  private withToken<T>(
-    token: AuthorizationToken,
-    send: (t: AuthorizationToken) => Observable<Answer>,
-  ): Observable<FhirResponse<T>> {
-    const auto = this.config.tokenRefreshOnExpire;
-    let current = token;
-    const attempt = (t: AuthorizationToken) => {
-      current = t;
-      return send(t).pipe(retryWithBackoff(this.config.retrySettings));
-    };
-    let start: Observable<AuthorizationToken> = of(token);
-    if (auto && token.isExpired(this.config.refreshSkewMs)) {
-      if (token.canRefresh) {
-        start = this.auth.refreshAuthToken(token).pipe(
-          // Inside the skew but not yet expired: a transient refresh failure need not fail the call.
-          catchError(e =>
-            e instanceof TokenRefreshError && !token.isExpired() ? of(token) : throwError(() => e),
-          ),
-        );
-      } else if (token.isExpired()) {
-        return throwError(() => new ReauthorizationRequiredError('no-refresh-token'));
-      }
-    }
-    return start.pipe(
-      mergeMap(t =>
-        attempt(t).pipe(
-          catchError(error => {
-            if (
-              auto &&
-              current.canRefresh &&
-              error instanceof FhirHttpError &&
-              invalidTokenErrors.has(error)
-            ) {
-              return this.auth.refreshAuthToken(current).pipe(mergeMap(attempt));
-            }
-            return throwError(() => error);
-          }),
-        ),
-      ),
-      map(res => ({ token: current, data: res.data as T, status: res.status })),
+      res => ({ data: this.answers.read(res, expected), status: res.status }),
     );
   }
 }

@@ -2,7 +2,8 @@ import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger } from '@nestjs/common';
 import type { AxiosError, AxiosResponse, RawAxiosRequestConfig } from 'axios';
 import { Observable } from 'rxjs';
-import { LOG_CONTEXT, SDK_HEADERS } from '../bluebutton.constants.js';
+import { LOG_CONTEXT, SDK_HEADERS } from '../common/bluebutton.constants.js';
+import { BlueButtonClock } from '../common/clock.js';
 import { BlueButtonConfig } from '../config/bluebutton-config.js';
 import {
   BlueButtonNetworkError,
@@ -12,7 +13,7 @@ import {
 import { BlueButtonTelemetry } from '../telemetry/telemetry.js';
 import { takeResend } from '../telemetry/resend.js';
 import { BlueButtonResponse } from './bluebutton-response.js';
-import { safePath } from './redact.js';
+import { safePath } from '../common/redact.js';
 import { Scrubber } from './scrubber.js';
 
 export { BlueButtonResponse } from './bluebutton-response.js';
@@ -61,6 +62,7 @@ export class BlueButtonHttp {
     private readonly http: HttpService,
     private readonly config: BlueButtonConfig,
     private readonly telemetry: BlueButtonTelemetry,
+    private readonly clock: BlueButtonClock,
   ) {}
 
   /**
@@ -178,14 +180,15 @@ export class BlueButtonHttp {
     started: number,
     scrubber: Scrubber,
   ): BlueButtonResponse {
-    const receivedAt = Date.now();
+    // On the module's clock: a token's expiresAt counts from here.
+    const receivedAt = this.clock.now();
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers ?? {})) {
       if (v != null) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
     }
     const text = typeof res.data === 'string' ? res.data : '';
     if (Logger.isLevelEnabled('verbose')) {
-      this.logger.verbose(`${method} ${path} → ${res.status} (${receivedAt - started} ms)`);
+      this.logger.verbose(`${method} ${path} → ${res.status} (${Date.now() - started} ms)`);
     }
     return new BlueButtonResponse(res.status, headers, text, receivedAt, method, path, scrubber);
   }

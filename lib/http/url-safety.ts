@@ -2,7 +2,7 @@ import type { BlueButtonConfig } from '../config/bluebutton-config.js';
 import type { BlueButtonVersion } from '../config/bluebutton-options.interface.js';
 import { ApiVersionMismatchError } from '../errors/api-version.error.js';
 import { UnsafeUrlError } from '../errors/bluebutton.errors.js';
-import { safePath } from './redact.js';
+import { safePath } from '../common/redact.js';
 
 /**
  * Resolves a path (`fhir/Coverage/part-a--1`), a host-absolute path (`/v2/fhir/…`) or an absolute
@@ -19,7 +19,44 @@ export function resolveApiUrl(
   config: Pick<BlueButtonConfig, 'baseUrl' | 'version'>,
   version: BlueButtonVersion = config.version,
 ): URL {
-  const { base, api } = bases(config.baseUrl, version);
+  return new ApiUrls(config).resolve(input, version);
+}
+
+const CACHE_MAX = 16;
+
+/** `resolveApiUrl` for one configuration, parsing its base and API URLs once per API version. */
+export class ApiUrls {
+  /** Parsed base and API URLs by origin and version: one origin and at most three versions. */
+  private readonly cache = new Map<string, { base: URL; api: URL }>();
+
+  /** Resolves against `config`'s origin (read at each call) and, by default, its version. */
+  constructor(private readonly config: Pick<BlueButtonConfig, 'baseUrl' | 'version'>) {}
+
+  /** See {@link resolveApiUrl}. */
+  resolve(input: string, version: BlueButtonVersion = this.config.version): URL {
+    return checkedUrl(input, this.bases(this.config.baseUrl, version), version);
+  }
+
+  private bases(baseUrl: string, version: BlueButtonVersion): { base: URL; api: URL } {
+    const key = `${version} ${baseUrl}`;
+    let hit = this.cache.get(key);
+    if (!hit) {
+      const base = new URL(`${baseUrl}/`);
+      hit = { base, api: new URL(`v${version}/`, base) };
+      // A test may point one config at many origins: keep the cache small, not growing.
+      if (this.cache.size >= CACHE_MAX) this.cache.clear();
+      this.cache.set(key, hit);
+    }
+    return hit;
+  }
+}
+
+/** `input` resolved against `base`/`api`, or the typed error saying why it may not be sent. */
+function checkedUrl(
+  input: string,
+  { base, api }: { base: URL; api: URL },
+  version: BlueButtonVersion,
+): URL {
   let url: URL;
   try {
     url = new URL(
@@ -53,21 +90,4 @@ export function resolveApiUrl(
     );
   }
   return url;
-}
-
-/** Parsed base and API URLs by origin and version: an app has one origin and at most three versions. */
-const cache = new Map<string, { base: URL; api: URL }>();
-const CACHE_MAX = 16;
-
-function bases(baseUrl: string, version: BlueButtonVersion): { base: URL; api: URL } {
-  const key = `${version} ${baseUrl}`;
-  let hit = cache.get(key);
-  if (!hit) {
-    const base = new URL(`${baseUrl}/`);
-    hit = { base, api: new URL(`v${version}/`, base) };
-    // Tests and multi-tenant apps may see many origins: keep the cache small, not growing.
-    if (cache.size >= CACHE_MAX) cache.clear();
-    cache.set(key, hit);
-  }
-  return hit;
 }

@@ -101,7 +101,7 @@ export class EntryCodec {
   }
 }
 
-/** The first segment of a store key (`token`, `pending`, `refresh`): safe to log, unlike the rest. */
+/** The first segment of a store key (`token`, `auth`, `refresh`): safe to log, unlike the rest. */
 function kind(key: string): string {
   const head = key.split(':', 1)[0] ?? '';
   return /^[A-Za-z0-9_-]{1,32}$/.test(head) ? `"${head}"` : '(unnamed)';

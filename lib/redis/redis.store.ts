@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
-import { LOG_CONTEXT } from '../bluebutton.constants.js';
+import { LOG_CONTEXT } from '../common/bluebutton.constants.js';
 import {
   BlueButtonStore,
   type StoreDeleteOptions,
@@ -133,10 +133,8 @@ export class RedisBlueButtonStore extends BlueButtonStore {
 
   /** @inheritdoc */
   async set<T = unknown>(key: string, value: T, options: StoreSetOptions = {}): Promise<boolean> {
+    this.checkSetOptions(options);
     const { version } = options;
-    if (version !== undefined && !Number.isFinite(version)) {
-      throw new RangeError('BlueButtonStore.set: version must be a finite number');
-    }
     this.checkFingerprint();
     const ttl = ttlArgument(options.ttlMs);
     const entry = this.codec.encode(key, value, version ?? null);
@@ -179,10 +177,8 @@ export class RedisBlueButtonStore extends BlueButtonStore {
 
   /** @inheritdoc */
   async delete(key: string, options: StoreDeleteOptions = {}): Promise<void> {
+    this.checkDeleteOptions(options);
     const { version } = options;
-    if (version !== undefined && !Number.isFinite(version)) {
-      throw new RangeError('BlueButtonStore.delete: version must be a finite number');
-    }
     // Every name the value may live under: a logout must not leave an older copy to resurface.
     await Promise.all(
       [this.names.value(key), ...this.names.fallbacks(key)].map(name =>
@@ -195,10 +191,7 @@ export class RedisBlueButtonStore extends BlueButtonStore {
 
   /** @inheritdoc */
   async acquireLock(key: string, ttlMs: number): Promise<string | undefined> {
-    if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-      // A lock without a positive, finite TTL could outlive a crashed holder forever.
-      throw new RangeError('BlueButtonStore.acquireLock: ttlMs must be a positive finite number');
-    }
+    this.checkLockTtl(ttlMs);
     const token = randomUUID();
     const reply = await this.redis.call(
       'acquireLock',
@@ -283,11 +276,11 @@ export class RedisBlueButtonStore extends BlueButtonStore {
   }
 }
 
-/** -1: no TTL; 0: already expired (as the memory store treats ttlMs ≤ 0); otherwise whole ms. */
+/**
+ * -1: no TTL; 0: already expired (as the memory store treats ttlMs ≤ 0); otherwise whole ms.
+ * `checkSetOptions` has refused anything but a number.
+ */
 function ttlArgument(ttlMs: number | undefined): number {
   if (ttlMs === undefined || ttlMs === Infinity) return -1;
-  if (typeof ttlMs !== 'number' || Number.isNaN(ttlMs)) {
-    throw new RangeError('BlueButtonStore.set: ttlMs must be a number of milliseconds');
-  }
   return ttlMs <= 0 ? 0 : Math.ceil(ttlMs);
 }

@@ -27,6 +27,8 @@ export interface StoreDeleteOptions {
  * `get` returns a copy (mutating it never changes what is stored). Locks live in their own namespace,
  * apart from values. Store failures reject with `BlueButtonStoreError`. Implementations must honour
  * the `version` options of `set` and `delete` atomically: the token write-back relies on them.
+ * Check an implementation with `blueButtonStoreContract` from `nestjs-bluebutton/testing`, and
+ * reject bad arguments as the built-in stores do with the `check…` helpers below.
  */
 export abstract class BlueButtonStore {
   /** Returns the value under `key`, or undefined when absent or expired. */
@@ -46,4 +48,33 @@ export abstract class BlueButtonStore {
 
   /** Releases the lock if `lockToken` still owns it (never another holder's); returns whether it did. */
   abstract releaseLock(key: string, lockToken: string): Promise<boolean>;
+
+  /** Throws `RangeError` for a `ttlMs` that is not a number or a `version` that is not finite. */
+  protected checkSetOptions({ ttlMs, version }: StoreSetOptions): void {
+    if (ttlMs !== undefined && (typeof ttlMs !== 'number' || Number.isNaN(ttlMs))) {
+      throw new RangeError('BlueButtonStore.set: ttlMs must be a number of milliseconds');
+    }
+    checkVersion('set', version);
+  }
+
+  /** Throws `RangeError` for a `version` that is not finite. */
+  protected checkDeleteOptions({ version }: StoreDeleteOptions): void {
+    checkVersion('delete', version);
+  }
+
+  /**
+   * Throws `RangeError` unless `ttlMs` is positive and finite: a lock without one could outlive a
+   * crashed holder forever.
+   */
+  protected checkLockTtl(ttlMs: number): void {
+    if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
+      throw new RangeError('BlueButtonStore.acquireLock: ttlMs must be a positive finite number');
+    }
+  }
+}
+
+function checkVersion(method: string, version: number | undefined): void {
+  if (version !== undefined && (typeof version !== 'number' || !Number.isFinite(version))) {
+    throw new RangeError(`BlueButtonStore.${method}: version must be a finite number`);
+  }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { BlueButtonClock, SystemClock } from '../common/clock.js';
 import {
   BlueButtonStore,
   type StoreDeleteOptions,
@@ -23,6 +24,11 @@ export class MemoryBlueButtonStore extends BlueButtonStore {
   private readonly locks = new Map<string, Entry>();
   private lastSweep = 0;
 
+  /** Created by Nest with the module's clock; `new MemoryBlueButtonStore()` uses the system clock. */
+  constructor(@Optional() private readonly clock: BlueButtonClock = new SystemClock()) {
+    super();
+  }
+
   /** @inheritdoc */
   async get<T>(key: string): Promise<T | undefined> {
     const entry = this.live(this.values, key);
@@ -32,10 +38,8 @@ export class MemoryBlueButtonStore extends BlueButtonStore {
 
   /** @inheritdoc */
   async set<T>(key: string, value: T, options: StoreSetOptions = {}): Promise<boolean> {
+    this.checkSetOptions(options);
     const { ttlMs, version } = options;
-    if (ttlMs !== undefined && Number.isNaN(ttlMs)) throw new RangeError('ttlMs must be a number');
-    if (version !== undefined && !Number.isFinite(version))
-      throw new RangeError('version must be a finite number');
     const current = this.live(this.values, key);
     if (version !== undefined && current?.version !== undefined && current.version >= version)
       return false;
@@ -57,9 +61,8 @@ export class MemoryBlueButtonStore extends BlueButtonStore {
 
   /** @inheritdoc */
   async delete(key: string, options: StoreDeleteOptions = {}): Promise<void> {
+    this.checkDeleteOptions(options);
     const { version } = options;
-    if (version !== undefined && !Number.isFinite(version))
-      throw new RangeError('version must be a finite number');
     const current = this.live(this.values, key);
     if (version !== undefined && current?.version !== undefined && current.version > version)
       return;
@@ -68,8 +71,7 @@ export class MemoryBlueButtonStore extends BlueButtonStore {
 
   /** @inheritdoc */
   async acquireLock(key: string, ttlMs: number): Promise<string | undefined> {
-    if (!(ttlMs > 0) || !Number.isFinite(ttlMs))
-      throw new RangeError('a lock needs a positive, finite ttlMs');
+    this.checkLockTtl(ttlMs);
     if (this.live(this.locks, key)) return undefined;
     const token = randomUUID();
     this.locks.set(key, { value: token, expiresAt: this.now() + ttlMs });
@@ -83,9 +85,9 @@ export class MemoryBlueButtonStore extends BlueButtonStore {
     return true;
   }
 
-  /** The clock; override it in a subclass to move time in tests. */
+  /** The time entries expire by: the module's {@link BlueButtonClock} (a subclass may override it). */
   protected now(): number {
-    return Date.now();
+    return this.clock.now();
   }
 
   private live(map: Map<string, Entry>, key: string): Entry | undefined {

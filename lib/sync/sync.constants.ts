@@ -17,8 +17,8 @@ export const SYNC_LOG_CONTEXT = 'BlueButtonSync';
 
 /**
  * The store key of a beneficiary's token: what `BlueButtonSessions` writes for the `tokenKey`
- * option (lib/nest/bluebutton-sessions.service.ts), so that the sync reads, refreshes and writes
- * back the very token the app's requests use.
+ * option (lib/web/sessions/bluebutton-sessions.service.ts), so that the sync reads, refreshes and
+ * writes back the very token the app's requests use.
  */
 export function tokenStoreKey(tokenKey: string): string {
   return `user:${tokenKey}`;

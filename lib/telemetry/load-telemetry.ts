@@ -1,5 +1,5 @@
 import { Logger, type Provider } from '@nestjs/common';
-import { LOG_CONTEXT } from '../bluebutton.constants.js';
+import { LOG_CONTEXT } from '../common/bluebutton.constants.js';
 import { BlueButtonTelemetry } from './telemetry.js';
 
 /** Imports `@opentelemetry/api`; replaceable in tests. */

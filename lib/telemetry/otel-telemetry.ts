@@ -1,6 +1,6 @@
 import type * as OtelApi from '@opentelemetry/api';
 import { defer, Observable } from 'rxjs';
-import { SDK_VERSION } from '../bluebutton.constants.js';
+import { SDK_VERSION } from '../common/bluebutton.constants.js';
 import { errorType, refreshOutcome } from './error-type.js';
 import { createInstruments, type Instruments } from './instruments.js';
 import type { Resend } from './resend.js';

@@ -1,4 +1,4 @@
-import { safePath } from '../http/redact.js';
+import { safePath } from '../common/redact.js';
 
 /** The attributes of an HTTP attempt known before it is sent (span and duration histogram alike). */
 export interface HttpAttributes {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DEFAULT_REDIRECT_URI } from './emulator.options.js';
 import type { AuthorizeOptions, AuthorizeResult, TokenResponse } from './emulator.types.js';
-import type { ClientRegistry } from './oauth/clients.js';
+import type { ClientRegistry } from './core/clients.js';
 
 const b64url = (buf: Buffer) => buf.toString('base64url');
 

@@ -1,7 +1,7 @@
-import type { ClockSource } from './clock.js';
+import type { ClockSource } from './core/clock.js';
 import type { EmulatorBeneficiary } from './data/beneficiaries.js';
-import type { EmulatorClient } from './oauth/clients.js';
-import type { RateLimitOption } from './rate-limit.js';
+import type { EmulatorClient } from './core/clients.js';
+import type { RateLimitOption } from './core/rate-limit.js';
 
 /** Options of `BlueButtonEmulator.start()`. Every field is optional. */
 export interface BlueButtonEmulatorOptions {

@@ -1,38 +1,29 @@
-import { ClaimStore } from './claims/claim-store.js';
 import type { ClaimLoad } from './claims/claim-load.js';
 import { runLoad, type LoadResult } from './claims/loads.js';
-import { EmulatorClock } from './clock.js';
-import type { EmulatorContext } from './context.js';
+import { FaultInjector, type FaultTarget } from './control/faults.js';
+import { RequestHooks, type RequestHookFn, type RequestHookOptions } from './control/hooks.js';
 import { handleControl } from './control/control.routes.js';
-import { AuditEventLog } from './data/audit-event.builder.js';
+import { RequestLog, type RecordedRequest } from './control/request-log.js';
+import type { EmulatorClient, RegisteredClient } from './core/clients.js';
+import { EmulatorClock } from './core/clock.js';
+import type { EmulatorContext } from './core/context.js';
 import {
-  BeneficiaryRegistry,
   patientIdForUsername,
   type Beneficiary,
   type EmulatorBeneficiary,
 } from './data/beneficiaries.js';
-import { loadClaimCountsCsv, totalClaims } from './data/claim-counts.js';
+import { totalClaims } from './data/claim-counts.js';
 import { authorizeOverHttp, exchangeOverHttp } from './emulator.client.js';
-import { DEFAULT_REDIRECT_URI, type BlueButtonEmulatorOptions } from './emulator.options.js';
+import { createContext } from './emulator.context.js';
+import type { BlueButtonEmulatorOptions } from './emulator.options.js';
 import type {
   AuthorizeOptions,
   AuthorizeResult,
   BeneficiaryInfo,
   TokenResponse,
 } from './emulator.types.js';
-import { FaultInjector, type FaultTarget } from './faults.js';
 import { latencyOption } from './latency.js';
-import { RequestHooks, type RequestHookFn, type RequestHookOptions } from './hooks.js';
-import {
-  ClientRegistry,
-  defaultClient,
-  type EmulatorClient,
-  type RegisteredClient,
-} from './oauth/clients.js';
 import { issueToken, type IssueTokenOptions } from './oauth/issue-token.js';
-import { OAuthStore } from './oauth/store.js';
-import { TokenRateLimiter } from './rate-limit.js';
-import { RequestLog, type RecordedRequest } from './request-log.js';
 import { EmulatorServer } from './server.js';
 
 export type { AuthorizeOptions, AuthorizeResult, BeneficiaryInfo, TokenResponse };
@@ -57,41 +48,10 @@ export class BlueButtonEmulator {
   private readonly server: EmulatorServer;
 
   private constructor(private readonly options: BlueButtonEmulatorOptions) {
-    const seed = String(options.seed ?? 'bluebutton');
     this.clock = new EmulatorClock(options.clock);
-    const clients = new ClientRegistry();
-    const configured = options.clients ?? [
-      defaultClient(seed, options.redirectUris ?? [DEFAULT_REDIRECT_URI]),
-    ];
-    if (configured.length === 0) throw new Error('clients must list at least one client');
-    this.client = configured.map(c => clients.register(c))[0] as RegisteredClient;
-    const beneficiaries = new BeneficiaryRegistry({
-      seed,
-      configured: options.beneficiaries ?? [],
-      csvCounts: options.claimCountsCsv ? loadClaimCountsCsv(options.claimCountsCsv) : undefined,
-    });
-    this.ctx = {
-      seed,
-      clock: this.clock,
-      clients,
-      store: new OAuthStore(this.clock),
-      beneficiaries,
-      limiter: new TokenRateLimiter(options.rateLimit ?? '100000/s'),
-      sessions: new Map(),
-      approvals: new Map(),
-      expiresIn: options.expiresIn ?? 3600,
-      v3Enabled: options.v3Enabled ?? false,
-      expireGrantEndpoint: options.expireGrantEndpoint ?? true,
-      corsStrict: options.corsStrict ?? false,
-      strictV3TokenBody: options.strictV3TokenBody ?? false,
-      claims: new ClaimStore(seed),
-      auditEvents: new AuditEventLog(seed),
-    };
-    // Heavy users get their claim headers now, so the first page is as fast as the next ones.
-    for (const name of beneficiaries.configuredUsernames()) {
-      const b = beneficiaries.get(name);
-      if (b && totalClaims(b.claimCounts) >= 1000) this.ctx.claims.index(b);
-    }
+    const { ctx, client } = createContext(options, this.clock);
+    this.ctx = ctx;
+    this.client = client;
     this.log = new RequestLog(options.maxRecordedRequests ?? 10_000);
     const control = options.controlEndpoints ?? true;
     this.server = new EmulatorServer({

@@ -1,5 +1,7 @@
 import type { ClaimCounts } from './data/claim-counts.js';
-import type { ApiVersion } from './oauth/store.js';
+import type { ApiVersion } from './core/oauth-store.js';
+
+export type { TokenResponse } from './oauth/token-response.js';
 
 /** Options of `emu.authorize()` / `emu.getToken()`. */
 export interface AuthorizeOptions {
@@ -33,17 +35,6 @@ export interface AuthorizeResult {
   clientId: string;
   /** The full callback URL. */
   location: string;
-}
-
-/** The token endpoint's JSON, as BB2 sends it. */
-export interface TokenResponse {
-  access_token: string;
-  expires_in: number;
-  token_type: 'Bearer';
-  scope: string;
-  refresh_token: string;
-  patient: string;
-  access_grant_expiration: string;
 }
 
 /** Public facts about a beneficiary, for test assertions. */

@@ -6,7 +6,7 @@ export {
   type TokenResponse,
 } from './emulator.js';
 export { DEFAULT_REDIRECT_URI, type BlueButtonEmulatorOptions } from './emulator.options.js';
-export { EmulatorClock, type ClockSource } from './clock.js';
+export { EmulatorClock, type ClockSource } from './core/clock.js';
 export {
   FaultInjector,
   type DropFault,
@@ -14,15 +14,15 @@ export {
   type FaultTarget,
   type LatencyFault,
   type StatusFault,
-} from './faults.js';
+} from './control/faults.js';
 export {
   RequestHooks,
   type HookPhase,
   type RequestHookFn,
   type RequestHookOptions,
-} from './hooks.js';
-export type { RecordedRequest, RecordedRequestJson } from './request-log.js';
-export type { AccessType, EmulatorClient, RegisteredClient } from './oauth/clients.js';
+} from './control/hooks.js';
+export type { RecordedRequest, RecordedRequestJson } from './control/request-log.js';
+export type { AccessType, EmulatorClient, RegisteredClient } from './core/clients.js';
 export type { IssueTokenOptions } from './oauth/issue-token.js';
 export {
   isPartDUser,
@@ -39,5 +39,10 @@ export {
   type LoadedClaim,
 } from './claims/claim-load.js';
 export type { LoadResult } from './claims/loads.js';
-export type { RateLimitOption } from './rate-limit.js';
-export type { ApiVersion } from './oauth/store.js';
+export type { RateLimitOption } from './core/rate-limit.js';
+export type { ApiVersion } from './core/oauth-store.js';
+export {
+  blueButtonStoreContract,
+  type StoreContractOptions,
+  type StoreContractRunner,
+} from './store-contract/store-contract.js';

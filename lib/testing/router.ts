@@ -1,5 +1,5 @@
-import { discoveryResponse, handleUserinfo, openidConfiguration } from './connect.routes.js';
-import type { EmulatorContext } from './context.js';
+import { discoveryResponse, handleUserinfo, openidConfiguration } from './oauth/connect.routes.js';
+import type { EmulatorContext } from './core/context.js';
 import { handleFhir } from './fhir/fhir.routes.js';
 import { header, type EmuRequest } from './http/request.js';
 import {
@@ -10,16 +10,17 @@ import {
   type EmuResponse,
 } from './http/response.js';
 import { handleAuthorize } from './oauth/authorize.routes.js';
-import { handleApproval, handleLogin } from './oauth/consent.routes.js';
+import { handleApproval } from './oauth/consent.routes.js';
+import { handleLogin } from './oauth/login.routes.js';
 import {
   handleExpireUser,
   handleIntrospect,
   handleRevoke,
   handleRevokeToken,
 } from './oauth/revoke.routes.js';
-import type { ApiVersion } from './oauth/store.js';
+import type { ApiVersion } from './core/oauth-store.js';
 import { handleToken } from './oauth/token.routes.js';
-import { notFoundPage } from './pages.html.js';
+import { notFoundPage } from './core/pages.html.js';
 
 type Handler = (req: EmuRequest) => EmuResponse | undefined;
 
@@ -102,8 +103,9 @@ function resolve(ctx: EmulatorContext, path: string): Handler | undefined {
 }
 
 /**
- * Dispatches one request: CORS preflight, the URL map of reference §1, Django's APPEND_SLASH
- * (301 to the slash form, query kept) and the HTML 404 for everything else.
+ * Dispatches one request: CORS preflight, BB2's URL map (the `urls.py` files under
+ * https://github.com/CMSgov/bluebutton-web-server/blob/master/hhs_oauth_server/urls.py), Django's
+ * APPEND_SLASH (301 to the slash form, query kept) and the HTML 404 for everything else.
  */
 export function route(ctx: EmulatorContext, req: EmuRequest): EmuResponse {
   if (

@@ -1,15 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EmulatorContext } from './context.js';
-import type { FaultInjector } from './faults.js';
-import type { RequestHooks } from './hooks.js';
-import { faultResponse } from './http/fault-response.js';
+import type { EmulatorContext } from './core/context.js';
+import type { FaultInjector } from './control/faults.js';
+import type { RequestHooks } from './control/hooks.js';
+import { faultResponse } from './control/fault-response.js';
 import { parseForm, readBody } from './http/form.js';
 import { parseCookies, type EmuRequest } from './http/request.js';
 import { HTML, JSON_TYPE, pyJsonResponse, type EmuResponse } from './http/response.js';
 import { writeResponse } from './http/writer.js';
 import { modelDelay, type LatencyModel } from './latency.js';
-import type { RecordedRequest, RequestLog } from './request-log.js';
+import type { RecordedRequest, RequestLog } from './control/request-log.js';
 import { isResourceView, route } from './router.js';
 
 /** What the HTTP server needs from the emulator that owns it. */

@@ -92,7 +92,7 @@ describe('a refresh that times out', () => {
   });
 });
 
-describe('the refresh row "BFD/SLSx failure during the refresh" (reference §2.5)', () => {
+describe('the refresh row "BFD/SLSx failure during the refresh"', () => {
   it('502 {"status_code":502,"message":…} is a transient TokenRefreshError, not a logout', async () => {
     const token: AuthorizationToken = await login(bb.auth);
     emu.faults.enqueue({ path: '/v2/o/token', method: 'POST' }, { status: 502 });

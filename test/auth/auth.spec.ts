@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   AuthorizationDeniedError,
   AuthorizationToken,
+  BlueButtonClock,
   BlueButtonConfigError,
   OAuthError,
   ReauthorizationRequiredError,
@@ -27,7 +28,10 @@ let bb: BlueButtonHarness;
 
 beforeAll(async () => {
   emu = await startEmulator();
-  bb = await bootBlueButton(emu);
+  // One clock for both sides: a test moves time with emu.clock.advance() instead of sleeping.
+  bb = await bootBlueButton(emu, {
+    extraProviders: [{ provide: BlueButtonClock, useValue: emu.clock }],
+  });
 });
 afterAll(async () => {
   await bb.close();
@@ -285,7 +289,7 @@ describe('refreshAuthToken', () => {
   });
 });
 
-describe('refresh failures map to the rows of the wire reference', () => {
+describe('each refused refresh maps to the error it means', () => {
   it('ONE_TIME app → 403 invalid_client → one-time-app', async () => {
     const oneTime = emu.registerClient({
       clientId: 'o'.repeat(40),
@@ -347,8 +351,9 @@ describe('refresh failures map to the rows of the wire reference', () => {
       TokenRefreshError,
     );
     expect(tokenPosts()).toHaveLength(1);
-    // Nothing was rotated, so once the transient failure passes the same token refreshes fine.
-    await new Promise(r => setTimeout(r, 2100));
+    // Nothing was rotated, so once the shared transient outcome (2 s) has expired the same token
+    // refreshes fine.
+    emu.clock.advance(2_100);
     await expect(firstValueFrom(bb.auth.refreshAuthToken(token))).resolves.toBeInstanceOf(
       AuthorizationToken,
     );

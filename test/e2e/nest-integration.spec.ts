@@ -8,7 +8,7 @@ import {
 import type { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import { of } from 'rxjs';
 import request from 'supertest';
-import { signSession } from '../../lib/nest/session-cookie.js';
+import { signSession } from '../../lib/web/sessions/session-cookie.js';
 import { consent, fakeToken, startEmulator } from '../support/bluebutton.js';
 import {
   loginThroughRoutes as login,
@@ -197,13 +197,14 @@ describe.each(ADAPTERS)('on %s', adapter => {
     );
 
     it('maps a timeout to 504', async () => {
-      const slow = await createApp(emu, { timeoutMs: 50, retrySettings: { total: 0 } });
+      // Room for the login's token POST on a loaded machine; the slow answer is 3 times later.
+      const slow = await createApp(emu, { timeoutMs: 500, retrySettings: { total: 0 } });
       try {
         const agent = request.agent(slow.getHttpServer());
         const start = await agent.get('/bluebutton/login').expect(302);
         const callback = await consent(start.headers.location);
         await agent.get(`${callback.pathname}${callback.search}`).expect(302);
-        emu.faults.enqueue('/v2/fhir/Coverage', { latencyMs: 300 });
+        emu.faults.enqueue('/v2/fhir/Coverage', { latencyMs: 1_500 });
         const res = await agent.get('/api/coverage');
         expect([res.status, res.body.error]).toEqual([504, 'BB_TIMEOUT']);
       } finally {

@@ -117,9 +117,8 @@ describe('session.secret in PRODUCTION', () => {
   });
 
   it('in PRODUCTION, without one: a refused session leaves no orphan token in the store', async () => {
-    // KNOWN BUG: BlueButtonSessions.createSession saves the token under a fresh session id before it
-    // asks for the cookie secret, so each refused login leaves a bearer token in the store that no
-    // cookie can ever reach (until session.ttlMs, 13 months by default). Flip to `it` once fixed.
+    // createSession must ask for the cookie secret before it saves the token: saved first, each
+    // refused login would leave a bearer token no cookie can reach (for session.ttlMs, 13 months).
     vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const bb = await bootProduction({
       extraProviders: [{ provide: BlueButtonStore, useClass: RecordingStore }],

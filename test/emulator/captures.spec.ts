@@ -23,7 +23,7 @@ function paths(value: unknown, depth = 3, prefix = ''): Set<string> {
   return out;
 }
 
-/** Fields a client reads from each resource (reference §4 and the SDK's needs). */
+/** Fields a client reads from each resource (what the official SDKs read). */
 const EOB_CLIENT_PATHS = [
   'resourceType',
   'id',

@@ -7,7 +7,7 @@ const EOB = '/v2/fhir/ExplanationOfBenefit';
 const cdf = (xs: number[], v: number) => xs.filter(x => x <= v).length / xs.length;
 const withoutIds = (bundle: any) => ({ ...bundle, id: undefined });
 
-describe('emulator: synthetic data (reference §4, §9.23)', () => {
+describe('emulator: synthetic data', () => {
   it('maps BBUserNNNNN to the published patient ids', () => {
     expect(patientIdForUsername('BBUser00000')).toBe('-19990000000001');
     expect(patientIdForUsername('BBUser09999')).toBe('-19990000010000');

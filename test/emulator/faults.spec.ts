@@ -18,7 +18,7 @@ function rawGet(
   });
 }
 
-describe('emulator: fault injection, latency and the request record (reference §9.21, §9.25)', () => {
+describe('emulator: fault injection, latency and the request record', () => {
   let emu: BlueButtonEmulator;
   let t: TokenResponse;
 

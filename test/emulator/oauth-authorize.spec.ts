@@ -12,7 +12,7 @@ function hiddenFields(html: string): Record<string, string> {
   return out;
 }
 
-describe('emulator: authorize (reference §2.2, §2.3, §9.4–9.7)', () => {
+describe('emulator: authorize', () => {
   let emu: BlueButtonEmulator;
   const inactive = {
     clientId: 'I'.repeat(40),

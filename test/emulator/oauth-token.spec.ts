@@ -10,7 +10,7 @@ const client = (id: string, extra: Partial<EmulatorClient> = {}): EmulatorClient
 });
 const DAY = 86_400_000;
 
-describe('emulator: token, refresh, revoke (reference §2.4–2.7, §9.8–9.14)', () => {
+describe('emulator: token, refresh, revoke', () => {
   let emu: BlueButtonEmulator;
   const app = client('A', { name: 'Test App' });
   const oneTime = client('B', { accessType: 'ONE_TIME' });

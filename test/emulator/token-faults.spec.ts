@@ -1,7 +1,7 @@
 import { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import { basic, getWith, postForm } from './helpers.js';
 
-describe('emulator: the token endpoint’s upstream failure (reference §2.5, last rows)', () => {
+describe('emulator: the token endpoint’s upstream failure', () => {
   let emu: BlueButtonEmulator;
   beforeAll(async () => {
     emu = await BlueButtonEmulator.start();

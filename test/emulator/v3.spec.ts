@@ -4,7 +4,7 @@ import { basic, call, getWith, pkce, postForm } from './helpers.js';
 const REDIRECT = 'http://localhost:3000/callback';
 const SCOPE = 'patient/Patient.rs patient/Coverage.rs patient/ExplanationOfBenefit.rs profile';
 
-describe('emulator: API v3 (reference §7, §9.26)', () => {
+describe('emulator: API v3', () => {
   it('answers 404 on every /v3 route while v3 is off (the default)', async () => {
     const emu = await BlueButtonEmulator.start();
     try {

@@ -68,6 +68,8 @@ describe('unsubscribing', () => {
     const arrival = new Promise<void>(r => (arrived = r));
     let closedAfterUnsubscribeMs: number | undefined;
     let unsubscribedAt = 0;
+    let closed!: () => void;
+    const closing = new Promise<void>(r => (closed = r));
     const server = createServer((_req, res) => {
       held = res;
       // The answer would come after 2 s (a slow Blue Button); the client leaves long before.
@@ -75,6 +77,7 @@ describe('unsubscribing', () => {
       res.on('close', () => {
         clearTimeout(answer);
         if (!res.writableFinished) closedAfterUnsubscribeMs = Date.now() - unsubscribedAt;
+        closed();
       });
       arrived();
     });
@@ -86,7 +89,7 @@ describe('unsubscribing', () => {
       await new Promise(r => setTimeout(r, 100));
       unsubscribedAt = Date.now();
       sub.unsubscribe();
-      await new Promise(r => setTimeout(r, 300));
+      await closing;
       expect(held).toBeDefined();
       // Closed by the client, unanswered, well before the 2 s answer.
       expect(closedAfterUnsubscribeMs).toBeLessThan(300);

@@ -106,11 +106,15 @@ export async function login(
   return token;
 }
 
-/** The same token, but already expired as far as the client can tell. */
-export function expiredCopy(token: AuthorizationToken, agoMs = 1000): AuthorizationToken {
+/** The same token, but already expired as far as the client can tell (`now`: the client's clock). */
+export function expiredCopy(
+  token: AuthorizationToken,
+  agoMs = 1000,
+  now = Date.now(),
+): AuthorizationToken {
   return AuthorizationToken.fromJSON({
     ...token.toJSON(),
-    expiresAt: new Date(Date.now() - agoMs).toISOString(),
+    expiresAt: new Date(now - agoMs).toISOString(),
   });
 }
 

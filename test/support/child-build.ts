@@ -39,7 +39,7 @@ export async function compileForChild(sources: string[], label: string): Promise
   const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
     version: string;
   };
-  // lib/bluebutton.constants.ts reads `../package.json` next to the compiled lib/, and "type":
+  // lib/common/bluebutton.constants.ts reads `../../package.json` beside the compiled lib/, and "type":
   // "module" makes Node load the compiled .js files as ESM. No "exports": no self-reference.
   writeFileSync(
     join(dir, 'package.json'),

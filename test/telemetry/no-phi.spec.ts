@@ -1,7 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import type { Bundle, Patient } from 'fhir/r4.js';
 import { PUBLIC_FORM_FIELDS } from '../../lib/http/bluebutton-http.service.js';
-import { safePath } from '../../lib/http/redact.js';
+import { safePath } from '../../lib/common/redact.js';
 import type { AuthorizationToken } from 'nestjs-bluebutton';
 import type { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';

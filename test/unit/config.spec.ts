@@ -58,7 +58,7 @@ async function boot(...imports: any[]): Promise<BlueButtonConfig> {
 }
 
 describe('configuration sources', () => {
-  it('accepts an object and applies every default of DESIGN §3', async () => {
+  it('accepts an object and applies the defaults', async () => {
     const config = await boot(BlueButtonModule.forRoot(VALID));
     expect({ ...config, apiBaseUrl: config.apiBaseUrl }).toMatchObject({
       environment: 'SANDBOX',

@@ -1,4 +1,4 @@
-import { safePath } from '../../lib/http/redact.js';
+import { safePath } from '../../lib/common/redact.js';
 
 /** `safePath` is the route template of logs, errors and telemetry: every id form becomes `{id}`. */
 it.each([

@@ -1,10 +1,10 @@
-import type { BlueButtonEmulator } from '../emulator.js';
-import type { Fault } from '../faults.js';
+import type { Fault } from './faults.js';
 import type { EmuRequest } from '../http/request.js';
 import { drfResponse, emptyResponse, htmlResponse, type EmuResponse } from '../http/response.js';
-import { notFoundPage } from '../pages.html.js';
-import { requestToJson, type RequestLog } from '../request-log.js';
+import { notFoundPage } from '../core/pages.html.js';
+import { requestToJson, type RequestLog } from './request-log.js';
 import { handleDataControl } from './data.control.js';
+import type { ControlledEmulator } from './controlled-emulator.js';
 import { bad, readJson } from './json.js';
 
 function requests(log: RequestLog, req: EmuRequest): EmuResponse {
@@ -21,7 +21,7 @@ function requests(log: RequestLog, req: EmuRequest): EmuResponse {
   );
 }
 
-function faults(emu: BlueButtonEmulator, req: EmuRequest): EmuResponse {
+function faults(emu: ControlledEmulator, req: EmuRequest): EmuResponse {
   if (req.method === 'DELETE') {
     emu.faults.clear();
     return emptyResponse(204);
@@ -50,7 +50,7 @@ function faults(emu: BlueButtonEmulator, req: EmuRequest): EmuResponse {
  * - claims, scheduled loads, grants, tokens and beneficiaries: see `handleDataControl`.
  */
 export function handleControl(
-  emu: BlueButtonEmulator,
+  emu: ControlledEmulator,
   log: RequestLog,
   req: EmuRequest,
 ): EmuResponse {

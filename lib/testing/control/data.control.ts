@@ -1,10 +1,10 @@
 import { ClaimLoadError, type ClaimLoad } from '../claims/claim-load.js';
 import { fhirInstant } from '../data/format.js';
-import type { BlueButtonEmulator } from '../emulator.js';
-import type { HookPhase } from '../hooks.js';
+import type { HookPhase } from './hooks.js';
 import type { EmuRequest } from '../http/request.js';
 import { drfResponse, emptyResponse, type EmuResponse } from '../http/response.js';
 import type { IssueTokenOptions } from '../oauth/issue-token.js';
+import type { ControlledEmulator } from './controlled-emulator.js';
 import { bad, readJson } from './json.js';
 
 type Json = Record<string, unknown>;
@@ -15,7 +15,7 @@ function loadsOf(body: Json): ClaimLoad[] | undefined {
   return typeof body.user === 'string' ? [body as unknown as ClaimLoad] : undefined;
 }
 
-function claims(emu: BlueButtonEmulator, req: EmuRequest): EmuResponse {
+function claims(emu: ControlledEmulator, req: EmuRequest): EmuResponse {
   if (req.method === 'GET') {
     return drfResponse(200, {
       lastLoadAt: fhirInstant(emu.lastLoadAt),
@@ -34,7 +34,7 @@ function claims(emu: BlueButtonEmulator, req: EmuRequest): EmuResponse {
   }
 }
 
-function schedule(emu: BlueButtonEmulator, req: EmuRequest): EmuResponse {
+function schedule(emu: ControlledEmulator, req: EmuRequest): EmuResponse {
   if (req.method === 'DELETE') {
     emu.hooks.clear();
     return emptyResponse(204);
@@ -62,7 +62,7 @@ function schedule(emu: BlueButtonEmulator, req: EmuRequest): EmuResponse {
   return emptyResponse(204);
 }
 
-function grants(emu: BlueButtonEmulator, action: string, req: EmuRequest): EmuResponse {
+function grants(emu: ControlledEmulator, action: string, req: EmuRequest): EmuResponse {
   if (req.method !== 'POST') return emptyResponse(405, { allow: 'POST' });
   const body = readJson(req);
   const who = body?.patientId ?? body?.user;
@@ -73,7 +73,7 @@ function grants(emu: BlueButtonEmulator, action: string, req: EmuRequest): EmuRe
   return drfResponse(200, { changed });
 }
 
-function tokens(emu: BlueButtonEmulator, req: EmuRequest): EmuResponse {
+function tokens(emu: ControlledEmulator, req: EmuRequest): EmuResponse {
   if (req.method !== 'POST') return emptyResponse(405, { allow: 'POST' });
   const body = readJson(req);
   if (!body) return bad('expected a JSON object');
@@ -99,7 +99,7 @@ function tokens(emu: BlueButtonEmulator, req: EmuRequest): EmuResponse {
  * - `GET beneficiaries/<user>` → ids and current claim counts.
  */
 export function handleDataControl(
-  emu: BlueButtonEmulator,
+  emu: ControlledEmulator,
   what: string,
   req: EmuRequest,
 ): EmuResponse | undefined {

@@ -1,8 +1,8 @@
-import type { EmulatorContext } from '../context.js';
+import type { EmulatorContext } from '../core/context.js';
 import type { EmuRequest } from '../http/request.js';
 import { drfResponse, type EmuResponse } from '../http/response.js';
-import type { ApiVersion } from '../oauth/store.js';
-import type { Caller } from './guard.js';
+import type { ApiVersion } from '../core/oauth-store.js';
+import type { Caller } from '../oauth/guard.js';
 
 type Json = Record<string, unknown>;
 

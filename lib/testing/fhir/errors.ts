@@ -1,5 +1,5 @@
 import { drfResponse, type EmuResponse } from '../http/response.js';
-import type { ApiVersion } from '../oauth/store.js';
+import type { ApiVersion } from '../core/oauth-store.js';
 
 /** What an error answer needs from the call: the negotiated type and the API version. */
 export interface ErrorTarget {

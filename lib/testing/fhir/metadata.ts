@@ -1,4 +1,4 @@
-import type { ApiVersion } from '../oauth/store.js';
+import type { ApiVersion } from '../core/oauth-store.js';
 
 type Json = Record<string, unknown>;
 

@@ -105,7 +105,10 @@ function pagingInts(
   return { count, startIndex, offset };
 }
 
-/** Validates and normalises a search query exactly as BB2 does (reference §3.2). */
+/**
+ * Validates and normalises a search query exactly as BB2 does
+ * (https://github.com/CMSgov/bluebutton-web-server/blob/master/apps/fhir/bluebutton/views/search.py).
+ */
 export function parseSearch(
   query: URLSearchParams,
   resource: SearchResource,

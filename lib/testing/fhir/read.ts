@@ -3,7 +3,7 @@ import { buildEob } from '../data/eob.builder.js';
 import { buildPatient } from '../data/patient.builder.js';
 import type { EmuResponse } from '../http/response.js';
 import { NOT_FOUND } from '../oauth/messages.js';
-import type { ScopedResource } from '../oauth/scopes.js';
+import type { ScopedResource } from '../core/scopes.js';
 import { ok, type Call } from './call.js';
 import { detail, upstream400, upstream404 } from './errors.js';
 

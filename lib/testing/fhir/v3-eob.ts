@@ -6,7 +6,7 @@ import {
   SYSTEM_TYPE,
 } from '../data/claim-source.js';
 import type { ClaimHeader } from '../data/claims.js';
-import type { AccessToken } from '../oauth/store.js';
+import type { AccessToken } from '../core/oauth-store.js';
 import type { SearchQuery } from './params.js';
 
 /** BFD v3's `MetaSourceSk` displays, in its declaration order. */

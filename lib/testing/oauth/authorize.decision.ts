@@ -1,10 +1,10 @@
-import type { EmulatorContext } from '../context.js';
+import type { EmulatorContext } from '../core/context.js';
 import type { Beneficiary } from '../data/beneficiaries.js';
 import { htmlResponse, redirectResponse, type EmuResponse } from '../http/response.js';
-import { beneNotFoundPage } from '../pages.html.js';
-import type { RegisteredClient } from './clients.js';
-import { condenseScopes, isDemographicScope } from './scopes.js';
-import { addMonths, type ApiVersion } from './store.js';
+import { beneNotFoundPage } from '../core/pages.html.js';
+import type { RegisteredClient } from '../core/clients.js';
+import { condenseScopes, isDemographicScope } from '../core/scopes.js';
+import { addMonths, type ApiVersion } from '../core/oauth-store.js';
 
 /** Validated OAuth part of an authorize request (what DOT checks once the user is known). */
 export interface OAuthRequest {

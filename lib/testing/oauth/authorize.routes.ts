@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EmulatorContext } from '../context.js';
+import type { EmulatorContext } from '../core/context.js';
 import type { EmuRequest } from '../http/request.js';
 import {
   htmlResponse,
@@ -7,13 +7,13 @@ import {
   redirectResponse,
   type EmuResponse,
 } from '../http/response.js';
-import { appErrorPage, oauthErrorPage } from '../pages.html.js';
+import { appErrorPage, oauthErrorPage } from '../core/pages.html.js';
 import { decide, notFoundBene, withParams, type OAuthRequest } from './authorize.decision.js';
-import { redirectUriAllowed, type RegisteredClient } from './clients.js';
-import { loggedInUser, toLogin } from './consent.routes.js';
+import { redirectUriAllowed, type RegisteredClient } from '../core/clients.js';
+import { loggedInUser, toLogin } from './login.routes.js';
 import { inactiveApp } from './messages.js';
-import { DEFAULT_SCOPES, isDemographicScope, parseScopes } from './scopes.js';
-import type { ApiVersion } from './store.js';
+import { DEFAULT_SCOPES, isDemographicScope, parseScopes } from '../core/scopes.js';
+import type { ApiVersion } from '../core/oauth-store.js';
 
 /** DOT/oauthlib validation: redirect URI (HTML error), then redirectable errors. */
 export function validateOAuth(
@@ -64,7 +64,8 @@ export function validateOAuth(
 }
 
 /**
- * The checks of `AuthorizationView.dispatch`, in BB2's order (reference §2.2 steps 1–7).
+ * The checks of `AuthorizationView.dispatch`, in BB2's order
+ * (https://github.com/CMSgov/bluebutton-web-server/blob/master/apps/dot_ext/views/authorization.py).
  * Returns the client when every check passes.
  */
 function preChecks(

@@ -1,32 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import type { EmulatorContext, PendingApproval } from '../context.js';
+import type { EmulatorContext, PendingApproval } from '../core/context.js';
 import type { EmuRequest } from '../http/request.js';
-import {
-  htmlResponse,
-  pyJsonResponse,
-  redirectResponse,
-  type EmuResponse,
-} from '../http/response.js';
-import { appErrorPage, beneNotFoundPage, consentPage, loginPage } from '../pages.html.js';
-import { decide, withParams, type OAuthRequest } from './authorize.decision.js';
-import type { RegisteredClient } from './clients.js';
+import { htmlResponse, pyJsonResponse, type EmuResponse } from '../http/response.js';
+import { appErrorPage, consentPage } from '../core/pages.html.js';
+import { decide, type OAuthRequest } from './authorize.decision.js';
+import { loggedInUser, toLogin } from './login.routes.js';
+import type { RegisteredClient } from '../core/clients.js';
 import { inactiveApp } from './messages.js';
-import type { ApiVersion } from './store.js';
+import type { ApiVersion } from '../core/oauth-store.js';
 
-/** Django's session cookie name, so browser tests see the usual cookie. */
-export const SESSION_COOKIE = 'sessionid';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The user name of the session cookie's login, if any. */
-export function loggedInUser(ctx: EmulatorContext, req: EmuRequest): string | undefined {
-  const sid = req.cookies[SESSION_COOKIE];
-  return sid ? ctx.sessions.get(sid) : undefined;
-}
-
-/** The redirect to the Medicare login, coming back to `next`. */
-export function toLogin(next: string): EmuResponse {
-  return redirectResponse(302, `/mymedicare/login?next=${encodeURIComponent(next)}`);
-}
 
 /** Django `forms.BooleanField` with a checkbox: "false" (any case) and "" are false, absent is false. */
 function djangoCheckbox(value: string | undefined): boolean {
@@ -91,46 +73,4 @@ export function handleApproval(
     shareDemographics: last('share_demographic_scopes') === 'True',
     shareSamhsa: djangoCheckbox(last('share_samhsa_data')),
   });
-}
-
-/** Only local paths may follow a login, so the page cannot be used as an open redirect. */
-function safeNext(n: string | null | undefined): string {
-  return n && n.startsWith('/') && !n.startsWith('//') ? n : '/';
-}
-
-/** `GET|POST /mymedicare/login`: the stand-in for Medicare.gov login. */
-export function handleLogin(ctx: EmulatorContext, req: EmuRequest): EmuResponse {
-  if (req.method !== 'POST') {
-    return htmlResponse(200, loginPage(safeNext(req.query.get('next'))));
-  }
-  const form = req.form ?? new URLSearchParams();
-  const next = safeNext(form.get('next'));
-  const username = form.get('username') ?? '';
-  const bene = ctx.beneficiaries.get(username.trim());
-  if (!bene || bene.password !== form.get('password')) {
-    return htmlResponse(200, loginPage(next, 'The username or password you entered is incorrect.'));
-  }
-  if (bene.notFound) {
-    let link = '/';
-    try {
-      const q = new URL(next, 'http://emulator.local').searchParams;
-      const client = ctx.clients.get(q.get('client_id'));
-      const redirect = q.get('redirect_uri') || client?.redirectUris[0];
-      if (redirect) link = withParams(redirect, { error: 'not_found' });
-    } catch {
-      link = '/';
-    }
-    return htmlResponse(404, beneNotFoundPage(link));
-  }
-  const sid = randomBytes(16).toString('hex');
-  ctx.sessions.set(sid, bene.username);
-  return {
-    status: 302,
-    headers: {
-      'content-type': 'text/html; charset=utf-8',
-      location: next,
-      'set-cookie': `${SESSION_COOKIE}=${sid}; HttpOnly; Path=/; SameSite=Lax`,
-    },
-    body: '',
-  };
 }

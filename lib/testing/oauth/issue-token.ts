@@ -1,7 +1,7 @@
-import type { EmulatorContext } from '../context.js';
-import type { TokenResponse } from '../emulator.types.js';
-import { DEFAULT_SCOPES, parseScopes } from './scopes.js';
-import { addMonths, type ApiVersion } from './store.js';
+import type { EmulatorContext } from '../core/context.js';
+import type { TokenResponse } from './token-response.js';
+import { DEFAULT_SCOPES, parseScopes } from '../core/scopes.js';
+import { addMonths, type ApiVersion } from '../core/oauth-store.js';
 import { tokenBody } from './token.routes.js';
 
 /** Options of `emu.issueToken()`. */

@@ -1,8 +1,8 @@
-import type { EmulatorContext } from '../context.js';
+import type { EmulatorContext } from '../core/context.js';
 import { basicAuth, type EmuRequest } from '../http/request.js';
 import { emptyResponse, htmlResponse, pyJsonResponse, type EmuResponse } from '../http/response.js';
-import { notFoundPage } from '../pages.html.js';
-import type { RegisteredClient } from './clients.js';
+import { notFoundPage } from '../core/pages.html.js';
+import type { RegisteredClient } from '../core/clients.js';
 
 /** The (client, user) a token value belongs to, whichever kind it is. */
 function tokenOwner(

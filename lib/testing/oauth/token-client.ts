@@ -1,7 +1,7 @@
-import type { EmulatorContext } from '../context.js';
+import type { EmulatorContext } from '../core/context.js';
 import { basicAuth, header, type EmuRequest } from '../http/request.js';
 import { pyJsonResponse, type EmuResponse } from '../http/response.js';
-import type { RegisteredClient } from './clients.js';
+import type { RegisteredClient } from '../core/clients.js';
 import { inactiveApp } from './messages.js';
 
 /** A BB2-raised error body (with `status_code`), as `json_response_from_oauth2_error` writes it. */

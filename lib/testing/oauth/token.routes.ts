@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { EmulatorContext } from '../context.js';
+import type { EmulatorContext } from '../core/context.js';
 import type { Beneficiary } from '../data/beneficiaries.js';
-import type { TokenResponse } from '../emulator.types.js';
+import type { TokenResponse } from './token-response.js';
 import type { EmuRequest } from '../http/request.js';
 import { emptyResponse, pyJsonResponse, type EmuResponse } from '../http/response.js';
-import type { RegisteredClient } from './clients.js';
+import type { RegisteredClient } from '../core/clients.js';
 import { GRANT_NOT_FOUND, GRANT_TIMED_OUT, ONE_TIME_REFRESH } from './messages.js';
-import { parseScopes, withinOriginal } from './scopes.js';
-import type { AccessToken, ApiVersion } from './store.js';
+import { parseScopes, withinOriginal } from '../core/scopes.js';
+import type { AccessToken, ApiVersion } from '../core/oauth-store.js';
 import { bb2Error, identifyClient, v3TokenGates } from './token-client.js';
 
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
