@@ -14,9 +14,6 @@ export const SDK_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'X-BLUEBUTTON-SDK-VERSION': SDK_VERSION,
 });
 
-/** Metadata key of `@RequireScopes()`. */
-export const REQUIRE_SCOPES_KEY = 'bluebutton:require-scopes';
-
 /** Logger context used by every class of the package. */
 export const LOG_CONTEXT = 'BlueButton';
 

@@ -6,11 +6,11 @@ import {
   BlueButtonConfigError,
   OAuthError,
   ReauthorizationRequiredError,
-  SDK_VERSION,
   StateMismatchError,
   TokenRefreshError,
   type AuthData,
 } from 'nestjs-bluebutton';
+import packageJson from '../../package.json' with { type: 'json' };
 import type { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import {
@@ -110,7 +110,7 @@ describe('getAuthorizationToken', () => {
     });
     expect([post.headers['x-bluebutton-sdk'], post.headers['x-bluebutton-sdk-version']]).toEqual([
       'nestjs',
-      SDK_VERSION,
+      packageJson.version,
     ]);
     expect(token.patient).toBe(emu.patientIdFor('BBUser00000'));
     expect(token.refreshToken).toMatch(/^\w{30}$/);

@@ -2,9 +2,9 @@ import {
   BlueButtonStore,
   BlueButtonStoreError,
   MemoryBlueButtonStore,
-  StoredTokens,
   type StoreSetOptions,
 } from 'nestjs-bluebutton';
+import { StoredTokens } from '../../lib/auth/stored-tokens.js';
 import type { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import { firstValueFrom } from 'rxjs';
 import {

@@ -2,12 +2,9 @@ import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
-import {
-  BLUEBUTTON_MODULE_OPTIONS,
-  BlueButtonConfig,
-  resolveBlueButtonConfig,
-  type BlueButtonModuleOptions,
-} from 'nestjs-bluebutton';
+import { BlueButtonConfig, type BlueButtonModuleOptions } from 'nestjs-bluebutton';
+import { BLUEBUTTON_MODULE_OPTIONS } from '../../lib/bluebutton.module-definition.js';
+import { resolveBlueButtonConfig } from '../../lib/config/config.loader.js';
 import { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import request from 'supertest';
 import { consent } from '../support/bluebutton.js';

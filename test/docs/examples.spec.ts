@@ -5,14 +5,14 @@ import { Test, type TestingModule, type TestingModuleBuilder } from '@nestjs/tes
 import { Redis } from 'ioredis';
 import {
   AuthService,
-  BLUEBUTTON_MODULE_OPTIONS,
   BlueButtonConfig,
   BlueButtonConfigError,
   BlueButtonStore,
   FhirService,
-  resolveBlueButtonConfig,
   type BlueButtonModuleOptions,
 } from 'nestjs-bluebutton';
+import { BLUEBUTTON_MODULE_OPTIONS } from '../../lib/bluebutton.module-definition.js';
+import { resolveBlueButtonConfig } from '../../lib/config/config.loader.js';
 import { RedisBlueButtonStore } from 'nestjs-bluebutton/redis';
 import { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import { firstValueFrom } from 'rxjs';

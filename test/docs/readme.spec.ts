@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { BlueButtonConfigError, resolveBlueButtonConfig } from 'nestjs-bluebutton';
+import { BlueButtonConfigError } from 'nestjs-bluebutton';
+import { resolveBlueButtonConfig } from '../../lib/config/config.loader.js';
 // @ts-expect-error a plain .mjs script without type declarations
 import { documents, includeCounts, synced } from '../../docs/sync-readme.mjs';
 

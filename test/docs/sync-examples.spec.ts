@@ -7,14 +7,10 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import {
-  BLUEBUTTON_MODULE_OPTIONS,
-  BlueButtonConfig,
-  FhirService,
-  resolveBlueButtonConfig,
-  StoredTokens,
-  type BlueButtonModuleOptions,
-} from 'nestjs-bluebutton';
+import { BlueButtonConfig, FhirService, type BlueButtonModuleOptions } from 'nestjs-bluebutton';
+import { StoredTokens } from '../../lib/auth/stored-tokens.js';
+import { BLUEBUTTON_MODULE_OPTIONS } from '../../lib/bluebutton.module-definition.js';
+import { resolveBlueButtonConfig } from '../../lib/config/config.loader.js';
 import { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
 import { emulatorData, tokenFor } from '../sync/support/emulator-data.js';

@@ -3,8 +3,8 @@ import {
   AuthorizationToken,
   BlueButtonSessions,
   BlueButtonStore,
-  StoredTokens,
 } from 'nestjs-bluebutton';
+import { StoredTokens } from '../../lib/auth/stored-tokens.js';
 import type { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import { firstValueFrom, lastValueFrom, type Observable } from 'rxjs';
 import {

@@ -377,7 +377,7 @@ describe('URL safety', () => {
   });
 
   it('accepts the configured origin written differently, and refuses the classic look-alike host', async () => {
-    const { resolveApiUrl } = await import('nestjs-bluebutton');
+    const { resolveApiUrl } = await import('../../lib/http/url-safety.js');
     const config = { baseUrl: 'https://sandbox.bluebutton.cms.gov', version: 2 as const };
     expect(
       resolveApiUrl('HTTPS://SANDBOX.bluebutton.cms.gov:443/v2/fhir/Patient/', config).href,

@@ -2,11 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  BlueButtonConfigError,
-  resolveBlueButtonConfig,
-  type BlueButtonModuleOptions,
-} from 'nestjs-bluebutton';
+import { BlueButtonConfigError, type BlueButtonModuleOptions } from 'nestjs-bluebutton';
+import { resolveBlueButtonConfig } from '../../lib/config/config.loader.js';
 import { SecretLedger } from '../support/secret-ledger.js';
 
 /**

@@ -7,8 +7,8 @@ import {
   BlueButtonConfigError,
   BlueButtonModule,
   BlueButtonStore,
-  StoredTokens,
 } from 'nestjs-bluebutton';
+import { StoredTokens } from '../../lib/auth/stored-tokens.js';
 import { RedisBlueButtonStore, type RedisBlueButtonStoreOptions } from 'nestjs-bluebutton/redis';
 import type { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import { firstValueFrom } from 'rxjs';

@@ -5,9 +5,9 @@ import {
   AuthorizationToken,
   BlueButtonModule,
   BlueButtonStore,
-  StoredTokens,
   type BlueButtonModuleOptions,
 } from 'nestjs-bluebutton';
+import { StoredTokens } from '../../lib/auth/stored-tokens.js';
 import { RedisBlueButtonStore } from 'nestjs-bluebutton/redis';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
 import { RedisClients } from './redis-clients.js';

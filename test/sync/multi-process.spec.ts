@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
-import { BlueButtonModule, BlueButtonStore, StoredTokens } from 'nestjs-bluebutton';
+import { BlueButtonModule, BlueButtonStore } from 'nestjs-bluebutton';
+import { StoredTokens } from '../../lib/auth/stored-tokens.js';
 import { RedisBlueButtonStore } from 'nestjs-bluebutton/redis';
 import { BlueButtonSyncModule, BlueButtonSyncService } from 'nestjs-bluebutton/sync';
 import type { BlueButtonEmulator } from 'nestjs-bluebutton/testing';

@@ -5,7 +5,8 @@
  */
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
-import { BlueButtonConfigError, BlueButtonModule, StoredTokens } from 'nestjs-bluebutton';
+import { BlueButtonConfigError, BlueButtonModule } from 'nestjs-bluebutton';
+import { StoredTokens } from '../../lib/auth/stored-tokens.js';
 import {
   BlueButtonSyncModule,
   BlueButtonSyncService,

@@ -2,12 +2,9 @@ import { dump } from 'js-yaml';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  BlueButtonConfigError,
-  CONFIG_DEFAULTS,
-  resolveBlueButtonConfig,
-  type BlueButtonModuleOptions,
-} from 'nestjs-bluebutton';
+import { BlueButtonConfigError, type BlueButtonModuleOptions } from 'nestjs-bluebutton';
+import { CONFIG_DEFAULTS } from '../../lib/config/config.defaults.js';
+import { resolveBlueButtonConfig } from '../../lib/config/config.loader.js';
 import type { BlueButtonConfigFields } from '../../lib/config/bluebutton-config.js';
 import { BlueButtonOptionsDto } from '../../lib/config/bluebutton-options.dto.js';
 import { settingKeys, settingsGroupOf } from '../../lib/config/setting-metadata.js';

@@ -1,9 +1,6 @@
 import { Controller, RequestMethod, VERSION_NEUTRAL } from '@nestjs/common';
-import {
-  BlueButtonConfigError,
-  resolveBlueButtonConfig,
-  type BlueButtonModuleOptions,
-} from 'nestjs-bluebutton';
+import { BlueButtonConfigError, type BlueButtonModuleOptions } from 'nestjs-bluebutton';
+import { resolveBlueButtonConfig } from '../../lib/config/config.loader.js';
 
 /** The route and middleware options: `routes.version` and `middleware`. */
 

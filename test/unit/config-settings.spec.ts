@@ -1,12 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  BlueButtonConfigError,
-  CONFIG_DEFAULTS,
-  resolveBlueButtonConfig,
-  type BlueButtonModuleOptions,
-} from 'nestjs-bluebutton';
+import { BlueButtonConfigError, type BlueButtonModuleOptions } from 'nestjs-bluebutton';
+import { CONFIG_DEFAULTS } from '../../lib/config/config.defaults.js';
+import { resolveBlueButtonConfig } from '../../lib/config/config.loader.js';
 
 /**
  * The settings read from every declaration alike: snake_case names, values as env vars and YAML

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BlueButtonConfigError, resolveBlueButtonConfig } from 'nestjs-bluebutton';
+import { BlueButtonConfigError } from 'nestjs-bluebutton';
+import { resolveBlueButtonConfig } from '../../lib/config/config.loader.js';
 
 // The suite runs as root in CI, where `chmod 000` does not stop a read: the permission error is
 // raised by a stand-in readFileSync for the files named here, and the real one reads everything else.

@@ -10,10 +10,10 @@ import {
   BlueButtonConfigError,
   BlueButtonModule,
   InjectBlueButtonConfig,
-  resolveBlueButtonConfig,
   type BlueButtonModuleOptions,
   type BlueButtonOptionsFactory,
 } from 'nestjs-bluebutton';
+import { resolveBlueButtonConfig } from '../../lib/config/config.loader.js';
 
 const SECRET = 'S3cr3t-client-secret-value-0123456789';
 const VALID = {

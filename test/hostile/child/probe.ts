@@ -16,8 +16,8 @@ import {
   BlueButtonError,
   BlueButtonModule,
   FhirService,
-  resolveBlueButtonConfig,
 } from '../../../lib/index.js';
+import { resolveBlueButtonConfig } from '../../../lib/config/config.loader.js';
 
 /** What the parent passes in the environment. */
 interface ProbeEnv {

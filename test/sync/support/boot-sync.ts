@@ -2,7 +2,8 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { BlueButtonModule, StoredTokens, type AuthorizationToken } from 'nestjs-bluebutton';
+import { BlueButtonModule, type AuthorizationToken } from 'nestjs-bluebutton';
+import { StoredTokens } from '../../../lib/auth/stored-tokens.js';
 import {
   BLUEBUTTON_SYNC_QUEUE,
   BlueButtonSyncModule,

@@ -1,6 +1,0 @@
-export {
-  BlueButtonStore,
-  type StoreDeleteOptions,
-  type StoreSetOptions,
-} from './bluebutton.store.js';
-export { MemoryBlueButtonStore } from './memory.store.js';
