@@ -1,6 +1,6 @@
 // The public API report: one api-extractor report per entry point, checked in next to this file.
-// `npm run api` rewrites the reports after a reviewed change; `npm run api -- --check` (run by
-// `npm run lint`, hence by CI) fails when the built declarations no longer match them.
+// `npm run api` rewrites the reports after a reviewed change; `npm run api:check` (a step of
+// .ci/run, after the build) fails when the built declarations no longer match them.
 import { fileURLToPath } from 'node:url';
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 

@@ -94,7 +94,6 @@ export {
 export { RequireScopes } from './web/decorators/require-scopes.decorator.js';
 export { BlueButtonScopeGuard, MissingScopesException } from './web/decorators/scope.guard.js';
 export { BlueButtonSessions } from './web/sessions/bluebutton-sessions.service.js';
-export type { BlueButtonRequestContext } from './web/sessions/request-context.js';
 export {
   BlueButtonLoginFlow,
   type BlueButtonCallbackOptions,

@@ -1,10 +1,10 @@
 import type { Provider, RequestMethod, Type, VERSION_NEUTRAL } from '@nestjs/common';
+import type { BlueButtonVersion } from '../common/api-version.js';
+
+export type { BlueButtonVersion };
 
 /** The Blue Button environments and the hosts they point at. */
 export type BlueButtonEnvironment = 'SANDBOX' | 'PRODUCTION' | 'TEST' | 'LOCAL';
-
-/** A Blue Button API version. v1 is FHIR STU3 (legacy), v2 is R4 / CARIN BB, v3 is gated. */
-export type BlueButtonVersion = 1 | 2 | 3;
 
 /** Retry policy for idempotent data requests (the official SDKs' `retrySettings`). */
 export interface RetrySettings {

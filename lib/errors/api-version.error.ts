@@ -1,4 +1,4 @@
-import type { BlueButtonVersion } from '../config/bluebutton-options.interface.js';
+import type { BlueButtonVersion } from '../common/api-version.js';
 import { BlueButtonError } from './bluebutton.errors.js';
 
 /**

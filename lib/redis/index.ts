@@ -30,8 +30,6 @@ export {
   type RedisStoreClient,
 } from './redis.store.js';
 export {
-  DEFAULT_OPERATION_TIMEOUT_MS,
-  DEFAULT_REDIS_PREFIX,
   type RedisBlueButtonStoreOptions,
   type RedisStoreEncryptionKey,
   type RedisStoreEncryptionOptions,

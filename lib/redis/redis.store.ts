@@ -114,7 +114,7 @@ export class RedisBlueButtonStore extends BlueButtonStore {
     return this.names.value(key);
   }
 
-  /** @inheritdoc */
+  /** The value under `key`, or undefined when absent or expired. */
   async get<T = unknown>(key: string): Promise<T | undefined> {
     this.checkFingerprint();
     const name = this.names.value(key);
@@ -131,7 +131,7 @@ export class RedisBlueButtonStore extends BlueButtonStore {
     return undefined;
   }
 
-  /** @inheritdoc */
+  /** Stores `value` with its TTL; false when a `version` was given and a newer entry exists (checked and written in one Lua script). */
   async set<T = unknown>(key: string, value: T, options: StoreSetOptions = {}): Promise<boolean> {
     this.checkSetOptions(options);
     const { version } = options;
@@ -165,7 +165,7 @@ export class RedisBlueButtonStore extends BlueButtonStore {
     return written === 1;
   }
 
-  /** @inheritdoc */
+  /** Atomically returns and deletes the value (`GETDEL`): two concurrent takes never both get it. */
   async take<T = unknown>(key: string): Promise<T | undefined> {
     // GETDEL (Redis ≥ 6.2) is one atomic command: two instances can never both take a state.
     for (const name of [this.names.value(key), ...this.names.fallbacks(key)]) {
@@ -175,7 +175,7 @@ export class RedisBlueButtonStore extends BlueButtonStore {
     return undefined;
   }
 
-  /** @inheritdoc */
+  /** Deletes the value under `key`; with `version`, only an entry that is not newer (one Lua script). */
   async delete(key: string, options: StoreDeleteOptions = {}): Promise<void> {
     this.checkDeleteOptions(options);
     const { version } = options;
@@ -189,7 +189,7 @@ export class RedisBlueButtonStore extends BlueButtonStore {
     );
   }
 
-  /** @inheritdoc */
+  /** Takes the lock `key` for `ttlMs` (`SET NX PX`); a lock token, or undefined when held by someone else. */
   async acquireLock(key: string, ttlMs: number): Promise<string | undefined> {
     this.checkLockTtl(ttlMs);
     const token = randomUUID();
@@ -205,7 +205,7 @@ export class RedisBlueButtonStore extends BlueButtonStore {
     return reply === 'OK' ? token : undefined;
   }
 
-  /** @inheritdoc */
+  /** Releases the lock if `lockToken` still owns it (compare-and-delete in Lua); whether it did. */
   async releaseLock(key: string, lockToken: string): Promise<boolean> {
     const released = await this.redis.script(
       'releaseLock',

@@ -29,14 +29,14 @@ export class MemoryBlueButtonStore extends BlueButtonStore {
     super();
   }
 
-  /** @inheritdoc */
+  /** {@inheritDoc BlueButtonStore.get} */
   async get<T>(key: string): Promise<T | undefined> {
     const entry = this.live(this.values, key);
     // A copy, as a networked store would return: callers cannot mutate what is stored.
     return entry ? (structuredClone(entry.value) as T) : undefined;
   }
 
-  /** @inheritdoc */
+  /** {@inheritDoc BlueButtonStore.set} */
   async set<T>(key: string, value: T, options: StoreSetOptions = {}): Promise<boolean> {
     this.checkSetOptions(options);
     const { ttlMs, version } = options;
@@ -52,14 +52,14 @@ export class MemoryBlueButtonStore extends BlueButtonStore {
     return true;
   }
 
-  /** @inheritdoc */
+  /** {@inheritDoc BlueButtonStore.take} */
   async take<T>(key: string): Promise<T | undefined> {
     const entry = this.live(this.values, key);
     this.values.delete(key);
     return entry?.value as T | undefined;
   }
 
-  /** @inheritdoc */
+  /** {@inheritDoc BlueButtonStore.delete} */
   async delete(key: string, options: StoreDeleteOptions = {}): Promise<void> {
     this.checkDeleteOptions(options);
     const { version } = options;
@@ -69,7 +69,7 @@ export class MemoryBlueButtonStore extends BlueButtonStore {
     this.values.delete(key);
   }
 
-  /** @inheritdoc */
+  /** {@inheritDoc BlueButtonStore.acquireLock} */
   async acquireLock(key: string, ttlMs: number): Promise<string | undefined> {
     this.checkLockTtl(ttlMs);
     if (this.live(this.locks, key)) return undefined;
@@ -78,7 +78,7 @@ export class MemoryBlueButtonStore extends BlueButtonStore {
     return token;
   }
 
-  /** @inheritdoc */
+  /** {@inheritDoc BlueButtonStore.releaseLock} */
   async releaseLock(key: string, lockToken: string): Promise<boolean> {
     if (this.live(this.locks, key)?.value !== lockToken) return false;
     this.locks.delete(key);

@@ -17,7 +17,6 @@ export {
 export { BLUEBUTTON_SYNC_QUEUE } from './sync.constants.js';
 export { SyncNotEnrolledError, SyncPassFailedError } from './sync.errors.js';
 export {
-  BLUEBUTTON_SYNC_OPTIONS,
   type BlueButtonSyncModuleAsyncOptions,
   type BlueButtonSyncModuleExtras,
 } from './sync.module-definition.js';

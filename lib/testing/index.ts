@@ -5,7 +5,7 @@ export {
   type BeneficiaryInfo,
   type TokenResponse,
 } from './emulator.js';
-export { DEFAULT_REDIRECT_URI, type BlueButtonEmulatorOptions } from './emulator.options.js';
+export type { BlueButtonEmulatorOptions } from './emulator.options.js';
 export { EmulatorClock, type ClockSource } from './core/clock.js';
 export {
   FaultInjector,
@@ -24,13 +24,9 @@ export {
 export type { RecordedRequest, RecordedRequestJson } from './control/request-log.js';
 export type { AccessType, EmulatorClient, RegisteredClient } from './core/clients.js';
 export type { IssueTokenOptions } from './oauth/issue-token.js';
-export {
-  isPartDUser,
-  patientIdForUsername,
-  type EmulatorBeneficiary,
-} from './data/beneficiaries.js';
-export { CLAIM_TYPES, type ClaimCounts, type ClaimType } from './data/claim-counts.js';
-export { BASE_LOAD_AT, type ClaimSource } from './data/claims.js';
+export { type EmulatorBeneficiary } from './data/beneficiaries.js';
+export type { ClaimCounts } from './data/claim-counts.js';
+export type { ClaimSource } from './data/claims.js';
 export type { CoveragePart } from './data/coverage.builder.js';
 export {
   ClaimLoadError,

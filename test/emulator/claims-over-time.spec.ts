@@ -1,4 +1,5 @@
-import { BASE_LOAD_AT, BlueButtonEmulator, ClaimLoadError } from 'nestjs-bluebutton/testing';
+import { BlueButtonEmulator, ClaimLoadError } from 'nestjs-bluebutton/testing';
+import { BASE_LOAD_AT } from '../../lib/testing/data/claims.js';
 import { basic, call, getWith, postForm } from './helpers.js';
 
 const EOB2 = '/v2/fhir/ExplanationOfBenefit';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { BlueButtonEmulator, patientIdForUsername } from 'nestjs-bluebutton/testing';
+import { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
+import { patientIdForUsername } from '../../lib/testing/data/beneficiaries.js';
 import { bb2FixturePath, hasBb2Fixtures, missingFixturesMessage } from '../support/fixtures.js';
 import { getWith } from './helpers.js';
 

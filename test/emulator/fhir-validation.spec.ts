@@ -1,4 +1,5 @@
-import { BlueButtonEmulator, CLAIM_TYPES } from 'nestjs-bluebutton/testing';
+import { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
+import { CLAIM_TYPES } from '../../lib/testing/data/claim-counts.js';
 import { hasBb2Fixtures, missingFixturesMessage, readBb2Fixture } from '../support/fixtures.js';
 import { allPages, call, fhirErrors, getWith } from './helpers.js';
 

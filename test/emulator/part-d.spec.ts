@@ -1,4 +1,5 @@
-import { BlueButtonEmulator, isPartDUser } from 'nestjs-bluebutton/testing';
+import { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
+import { isPartDUser } from '../../lib/testing/data/beneficiaries.js';
 import { hasBb2Fixtures, missingFixturesMessage, readBb2Fixture } from '../support/fixtures.js';
 import { allPages, getWith } from './helpers.js';
 

@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { BlueButtonStore, BlueButtonStoreError } from 'nestjs-bluebutton';
+import { RedisBlueButtonStore, type RedisBlueButtonStoreOptions } from 'nestjs-bluebutton/redis';
 import {
   DEFAULT_OPERATION_TIMEOUT_MS,
   DEFAULT_REDIS_PREFIX,
-  RedisBlueButtonStore,
-  type RedisBlueButtonStoreOptions,
-} from 'nestjs-bluebutton/redis';
+} from '../../lib/redis/redis-store.options.js';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
 import { RedisClients } from './redis-clients.js';
 

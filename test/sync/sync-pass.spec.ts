@@ -3,7 +3,8 @@
  * pass, loads landing mid-pass, BFD's `_lastUpdated` edge cases, and watermark handling.
  */
 import { SyncWatermarkError } from 'nestjs-bluebutton';
-import { BASE_LOAD_AT, type BlueButtonEmulator } from 'nestjs-bluebutton/testing';
+import { type BlueButtonEmulator } from 'nestjs-bluebutton/testing';
+import { BASE_LOAD_AT } from '../../lib/testing/data/claims.js';
 import { lastValueFrom } from 'rxjs';
 import { bootBlueButton, startEmulator, type BlueButtonHarness } from '../support/bluebutton.js';
 import { emulatorData, tokenFor } from './support/emulator-data.js';

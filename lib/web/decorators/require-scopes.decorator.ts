@@ -1,6 +1,6 @@
 import { Reflector } from '@nestjs/core';
 
-/** The metadata decorator behind {@link RequireScopes}; pass it to `Reflector` to read the scopes. */
+/** The metadata decorator behind {@link RequireScopes}, internal: `BlueButtonScopeGuard` reads it. */
 export const RequiredScopes = Reflector.createDecorator<string[]>();
 
 /**
