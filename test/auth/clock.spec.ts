@@ -1,4 +1,4 @@
-import { BlueButtonClock } from 'nestjs-bluebutton';
+import { BlueButtonClock, BlueButtonSessions } from 'nestjs-bluebutton';
 import type { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import { firstValueFrom } from 'rxjs';
 import {
@@ -21,6 +21,7 @@ beforeAll(async () => {
   emu = await startEmulator({ clock: { now: () => frozenAt } });
   bb = await bootBlueButton(emu, {
     extraProviders: [{ provide: BlueButtonClock, useValue: emu.clock }],
+    session: { secret: 'a-test-session-secret-of-32-characters' },
   });
 });
 afterAll(async () => {
@@ -47,4 +48,14 @@ it('refreshes ahead of expiry by refreshSkewMs as the module clock tells it, not
   const after = await firstValueFrom(bb.fhir.getCoverageData(token));
   expect(wire()).toEqual(['POST /v2/o/token/', 'GET /v2/fhir/Coverage/']);
   expect(after.token.accessToken).not.toBe(token.accessToken);
+});
+
+it('expires a session cookie on the module clock, the time its stored session counts in', async () => {
+  const sessions = bb.moduleRef.get(BlueButtonSessions);
+  const { cookie } = await sessions.createSession(await login(bb.auth));
+  const request = { headers: { cookie } };
+  emu.clock.advance(bb.config.session.ttlMs - 1);
+  expect(sessions.keyFor(request)).toMatch(/^session:/);
+  emu.clock.advance(1);
+  expect(sessions.keyFor(request)).toBeUndefined();
 });

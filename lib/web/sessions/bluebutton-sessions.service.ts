@@ -4,6 +4,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { AuthorizationToken } from '../../auth/authorization-token.js';
 import { StoredTokens } from '../../auth/stored-tokens.js';
 import { LOG_CONTEXT } from '../../common/bluebutton.constants.js';
+import { BlueButtonClock } from '../../common/clock.js';
 import { BlueButtonConfig } from '../../config/bluebutton-config.js';
 import { BlueButtonConfigError } from '../../errors/bluebutton.errors.js';
 import {
@@ -32,6 +33,8 @@ export class BlueButtonSessions {
     private readonly storedTokens: StoredTokens,
     private readonly adapterHost: HttpAdapterHost,
     private readonly routePaths: BuiltInRoutePaths,
+    // The cookie's expiry follows the same time as the stored session's TTL.
+    private readonly clock: BlueButtonClock,
   ) {}
 
   /**
@@ -49,7 +52,7 @@ export class BlueButtonSessions {
       return typeof key === 'string' && key ? `user:${key}` : undefined;
     }
     const cookie = readCookie(headerOf(req, 'cookie'), this.config.session.cookieName);
-    const sessionId = verifySession(cookie, this.cookieSecret());
+    const sessionId = verifySession(cookie, this.cookieSecret(), this.clock.now());
     return sessionId ? `session:${sessionId}` : undefined;
   }
 
@@ -128,7 +131,7 @@ export class BlueButtonSessions {
     const sessionId = randomBytes(24).toString('base64url');
     const { ttlMs } = this.config.session;
     await this.storedTokens.save(`session:${sessionId}`, token);
-    return { value: signSession(sessionId, Date.now() + ttlMs, secret), ttlMs };
+    return { value: signSession(sessionId, this.clock.now() + ttlMs, secret), ttlMs };
   }
 
   private secure(req?: BlueButtonHttpRequest): boolean {

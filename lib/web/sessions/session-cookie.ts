@@ -14,7 +14,7 @@ export function signSession(sessionId: string, expiresAt: number, secret: string
 export function verifySession(
   value: string | undefined,
   secret: string,
-  now: number = Date.now(),
+  now: number,
 ): string | undefined {
   if (!value) return undefined;
   const parts = value.split('.');
