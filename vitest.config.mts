@@ -11,10 +11,12 @@ const ISOLATED = [
   'test/telemetry/absent.spec.ts',
   'test/unit/config-unreadable.spec.ts',
   'test/redis/redis-server.spec.ts',
-  // The examples read process.env when first imported, and each spec stubs it differently.
-  'test/docs/**/*.spec.ts',
-  'docs/examples/**/*.spec.ts',
+  // Importing the example sets OpenTelemetry's process-wide providers, which later files would see.
+  'test/docs/telemetry-example.spec.ts',
 ];
+// The other docs specs share a process: each example that reads process.env when first imported
+// is imported by one spec only, after that spec's vi.stubEnv(), so no spec gets another's cached
+// module (test/structure/isolation.spec.ts checks that).
 
 export default defineConfig({
   // Spec files declare decorated classes and sit outside the build tsconfig, so oxc must be

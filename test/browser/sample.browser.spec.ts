@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startSample, type RunningSample } from '../../sample/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -21,27 +21,19 @@ interface Window {
 }
 
 let sample: RunningSample;
+let browser: Browser;
 
 const originOf = (url: string) => (url ? new URL(url).origin : '');
 let workDir: string;
 
-/** A fresh headless Chromium profile, so every run starts logged out of both sites. */
+/**
+ * A fresh browser context (its own cookie jar and storage, like a new profile), so every test
+ * starts logged out of both sites. One Chromium serves all of them: launching it is most of a
+ * test's time.
+ */
 async function launch(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await chromium.launchPersistentContext(mkdtempSync(join(workDir, 'profile-')), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-    ],
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
   // CSP violations and failed loads (a missing favicon too) show up as console errors.
   const errors: string[] = [];
   page.on('console', m => {
@@ -72,9 +64,25 @@ describeBrowser('the sample in a real browser (headless Chromium)', () => {
   beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), 'bb-browser-'));
     // The same start-up as `npm start`, on free ports: the emulator with the callback registered.
-    sample = await startSample({ cwd: workDir, port: 0, emulatorPort: 0, logger: false });
+    [sample, browser] = await Promise.all([
+      startSample({ cwd: workDir, port: 0, emulatorPort: 0, logger: false }),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--disable-quic',
+        ],
+      }),
+    ]);
   });
   afterAll(async () => {
+    await browser?.close();
     await sample?.close();
     rmSync(workDir, { recursive: true, force: true });
   });
