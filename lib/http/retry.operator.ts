@@ -1,3 +1,4 @@
+import type { BlueButtonConfig } from '../config/bluebutton-config.js';
 import { retry, timer, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import {
   BlueButtonNetworkError,
@@ -7,12 +8,8 @@ import {
 import { errorType } from '../telemetry/error-type.js';
 import { announcingResend } from '../telemetry/resend.js';
 
-/** The retry policy of `retrySettings`. */
-export interface RetryPolicy {
-  total: number;
-  backoffFactor: number;
-  statusForcelist: readonly number[];
-}
+/** The retry policy: the module's resolved `retrySettings`, declared once in the config. */
+export type RetryPolicy = BlueButtonConfig['retrySettings'];
 
 /** A `Retry-After` longer than this is not waited for: the call fails with `retryAfterMs` set. */
 export const MAX_RETRY_AFTER_MS = 120_000;

@@ -72,57 +72,75 @@ export function handleToken(
   version: ApiVersion,
 ): EmuResponse {
   if (req.method !== 'POST') return emptyResponse(405, { allow: 'POST' });
-  const form = req.form ?? new URLSearchParams();
   if (version === 'v3') {
     const gated = v3TokenGates(ctx, req);
     if (gated) return gated;
   }
   const who = identifyClient(ctx, req);
   if ('status' in who) return who;
-  const { client, secret } = who;
-  const grantType = form.get('grant_type');
-  const now = ctx.clock.now();
-
-  if (grantType === 'refresh_token') {
-    // BB2's own checks run before oauthlib sees the request.
-    if (client.accessType === 'ONE_TIME') {
-      return bb2Error(403, 'invalid_client', ONE_TIME_REFRESH);
-    }
-    const value = form.get('refresh_token');
-    if (!value) return bb2Error(400, 'invalid_request', 'Missing refresh token parameter');
-    const rt = ctx.store.refreshTokens.get(value);
-    if (!rt) return bb2Error(400, 'invalid_request', 'Refresh token not found.');
-    const grant = ctx.store.grant(rt.clientId, rt.username);
-    if (!grant) return bb2Error(403, 'invalid_grant', GRANT_NOT_FOUND);
-    if (grant.expiresAt !== null && grant.expiresAt <= now) {
-      return bb2Error(401, 'invalid_grant', GRANT_TIMED_OUT);
-    }
-    if (secret !== client.clientSecret) return oauthError(401, 'invalid_client');
-    if (rt.revoked || rt.clientId !== client.clientId) return oauthError(400, 'invalid_grant');
-    const asked = parseScopes(form.get('scope'));
-    if (asked.length > 0 && !withinOriginal(asked, rt.scopes)) {
-      return oauthError(400, 'invalid_scope');
-    }
-    const bene = ctx.beneficiaries.get(rt.username);
-    if (!bene || bene.notFound) {
-      return pyJsonResponse(404, { status_code: 404, message: 'Not found.' });
-    }
-    ctx.store.revokeRefreshToken(rt.token);
-    const { access } = ctx.store.issueTokens(
-      {
-        clientId: client.clientId,
-        username: rt.username,
-        scopes: asked.length > 0 ? asked : rt.scopes,
-        version,
-        shareSamhsa: rt.shareSamhsa,
-        partDEobOnly: rt.partDEobOnly,
-      },
-      ctx.expiresIn,
-    );
-    return tokenResponse(ctx, client, bene, access);
+  const grant: TokenGrant = { ctx, form: req.form ?? new URLSearchParams(), ...who, version };
+  switch (grant.form.get('grant_type')) {
+    case 'refresh_token':
+      return refreshGrant(grant);
+    case 'authorization_code':
+      return codeGrant(grant);
+    default:
+      return oauthError(400, 'unsupported_grant_type');
   }
+}
 
-  if (grantType !== 'authorization_code') return oauthError(400, 'unsupported_grant_type');
+/** What both grants work from: the request's form and the client it authenticated as. */
+interface TokenGrant {
+  ctx: EmulatorContext;
+  form: URLSearchParams;
+  client: RegisteredClient;
+  secret: string | undefined;
+  version: ApiVersion;
+}
+
+/** The refresh_token grant: BB2's own checks first, then oauthlib's, then a rotated pair. */
+function refreshGrant({ ctx, form, client, secret, version }: TokenGrant): EmuResponse {
+  // BB2's own checks run before oauthlib sees the request.
+  if (client.accessType === 'ONE_TIME') {
+    return bb2Error(403, 'invalid_client', ONE_TIME_REFRESH);
+  }
+  const value = form.get('refresh_token');
+  if (!value) return bb2Error(400, 'invalid_request', 'Missing refresh token parameter');
+  const rt = ctx.store.refreshTokens.get(value);
+  if (!rt) return bb2Error(400, 'invalid_request', 'Refresh token not found.');
+  const grant = ctx.store.grant(rt.clientId, rt.username);
+  if (!grant) return bb2Error(403, 'invalid_grant', GRANT_NOT_FOUND);
+  if (grant.expiresAt !== null && grant.expiresAt <= ctx.clock.now()) {
+    return bb2Error(401, 'invalid_grant', GRANT_TIMED_OUT);
+  }
+  if (secret !== client.clientSecret) return oauthError(401, 'invalid_client');
+  if (rt.revoked || rt.clientId !== client.clientId) return oauthError(400, 'invalid_grant');
+  const asked = parseScopes(form.get('scope'));
+  if (asked.length > 0 && !withinOriginal(asked, rt.scopes)) {
+    return oauthError(400, 'invalid_scope');
+  }
+  const bene = ctx.beneficiaries.get(rt.username);
+  if (!bene || bene.notFound) {
+    return pyJsonResponse(404, { status_code: 404, message: 'Not found.' });
+  }
+  ctx.store.revokeRefreshToken(rt.token);
+  const { access } = ctx.store.issueTokens(
+    {
+      clientId: client.clientId,
+      username: rt.username,
+      scopes: asked.length > 0 ? asked : rt.scopes,
+      version,
+      shareSamhsa: rt.shareSamhsa,
+      partDEobOnly: rt.partDEobOnly,
+    },
+    ctx.expiresIn,
+  );
+  return tokenResponse(ctx, client, bene, access);
+}
+
+/** The authorization_code grant: the code, its PKCE verifier and redirect URI, used once. */
+function codeGrant({ ctx, form, client, secret }: TokenGrant): EmuResponse {
+  const now = ctx.clock.now();
   const codeValue = form.get('code');
   if (!codeValue) return oauthError(400, 'invalid_request', 'Missing code parameter.');
   if (secret !== client.clientSecret) return oauthError(401, 'invalid_client');
