@@ -80,23 +80,12 @@ export class BlueButtonHttp {
         subscriber.error(scrubber.error(error));
       };
       const maxBytes = Math.min(request.maxBytes ?? Infinity, this.config.maxResponseBytes);
-      const headers: Record<string, string> = {
-        ...SDK_HEADERS,
-        Accept: request.accept ?? 'application/json',
-      };
-      if (request.prefer) headers.Prefer = request.prefer;
-      if (request.bearer) headers.Authorization = `Bearer ${request.bearer}`;
-      if (request.basicAuth) headers.Authorization = `Basic ${this.basicCredentials()}`;
-      let data: string | undefined;
-      if (request.form) {
-        headers['Content-Type'] = 'application/x-www-form-urlencoded';
-        data = new URLSearchParams(request.form).toString();
-      }
       // One AbortController and one timer per attempt, straight on the module's axios instance:
       // HttpService.request() would add a CancelToken that it cancels after every completed
       // request (building a stack-captured CanceledError each time), and rxjs `timeout` a
       // scheduler action, for the same two jobs.
       const abort = new AbortController();
+      const config = this.axiosConfig(request, maxBytes, abort.signal);
       let settled = false;
       const timer = setTimeout(() => {
         settled = true;
@@ -105,22 +94,6 @@ export class BlueButtonHttp {
         fail(new BlueButtonTimeoutError(request.method, path, this.config.timeoutMs));
       }, this.config.timeoutMs);
       const started = Date.now();
-      const config: RawAxiosRequestConfig = {
-        method: request.method,
-        url: request.url,
-        data,
-        headers,
-        responseType: 'text',
-        // Keep the raw text: a 200 with an HTML page or truncated JSON must become a clear error.
-        transformResponse: [(raw: unknown) => raw],
-        validateStatus: () => true,
-        maxRedirects: 0,
-        decompress: true,
-        // axios counts the *decompressed* chunks against this as they stream in and aborts the
-        // response past it, so a gzip bomb or an endless chunked body costs at most this much.
-        maxContentLength: maxBytes,
-        signal: abort.signal,
-      };
       // Sent with the attempt's span active, so spans of lower-level instrumentations nest in it.
       const response = call.run(() => this.http.axiosRef.request<string>(config));
       response.then(
@@ -155,6 +128,42 @@ export class BlueButtonHttp {
         }
       };
     });
+  }
+
+  /** The axios request of one attempt: headers built fresh from `request`, the body bounded. */
+  private axiosConfig(
+    request: BlueButtonRequest,
+    maxBytes: number,
+    signal: AbortSignal,
+  ): RawAxiosRequestConfig {
+    const headers: Record<string, string> = {
+      ...SDK_HEADERS,
+      Accept: request.accept ?? 'application/json',
+    };
+    if (request.prefer) headers.Prefer = request.prefer;
+    if (request.bearer) headers.Authorization = `Bearer ${request.bearer}`;
+    if (request.basicAuth) headers.Authorization = `Basic ${this.basicCredentials()}`;
+    let data: string | undefined;
+    if (request.form) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      data = new URLSearchParams(request.form).toString();
+    }
+    return {
+      method: request.method,
+      url: request.url,
+      data,
+      headers,
+      responseType: 'text',
+      // Keep the raw text: a 200 with an HTML page or truncated JSON must become a clear error.
+      transformResponse: [(raw: unknown) => raw],
+      validateStatus: () => true,
+      maxRedirects: 0,
+      decompress: true,
+      // axios counts the *decompressed* chunks against this as they stream in and aborts the
+      // response past it, so a gzip bomb or an endless chunked body costs at most this much.
+      maxContentLength: maxBytes,
+      signal,
+    };
   }
 
   /** Every value this request sends that could be echoed back: the client secret always. */
