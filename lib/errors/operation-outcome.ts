@@ -6,7 +6,7 @@ export interface FhirIssue {
   severity: string;
   /** The FHIR issue type, e.g. `processing`, `invalid`, `not-found` (`unknown` when none). */
   code: string;
-  /** The server's explanation, if any (at most {@link MAX_DIAGNOSTICS_LENGTH} characters). */
+  /** The server's explanation, if any (at most 1,000 characters). */
   diagnostics?: string;
 }
 

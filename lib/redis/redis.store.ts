@@ -34,7 +34,7 @@ export type BlueButtonStoreHealth<Key extends string = string> = Record<
  * several instances: a login started on one instance completes on another, a pending state is
  * taken exactly once (`GETDEL`), a refresh lock (`SET NX PX`) elects one refresher, versioned
  * writes (Lua) never let a stale token overwrite a newer one. Values are encrypted at rest unless the
- * app writes `encryption: false`, and key names are HMACs of the keys (see {@link RedisKeyNames}),
+ * app writes `encryption: false`, and key names are HMACs of the keys,
  * so neither tokens nor session ids and states can be read out of Redis.
  *
  * Every call fails fast with `BlueButtonStoreError` while Redis is unreachable and works again as

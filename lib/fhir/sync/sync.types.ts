@@ -5,7 +5,7 @@ import type { ClaimType } from '../fhir.types.js';
 /** The resource types a sync pass keeps current, in the order it searches them. */
 export const SYNC_RESOURCE_TYPES = ['ExplanationOfBenefit', 'Coverage', 'Patient'] as const;
 
-/** One of {@link SYNC_RESOURCE_TYPES}. */
+/** A resource type a sync pass covers: ExplanationOfBenefit, Coverage or Patient. */
 export type SyncResourceType = (typeof SYNC_RESOURCE_TYPES)[number];
 
 /** A resource a sync pass delivers. */
