@@ -1,13 +1,10 @@
 import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test, type TestingModuleBuilder } from '@nestjs/testing';
-import { BlueButtonConfig, type BlueButtonModuleOptions } from 'nestjs-bluebutton';
-import { BLUEBUTTON_MODULE_OPTIONS } from '../../lib/bluebutton.module-definition.js';
-import { resolveBlueButtonConfig } from '../../lib/config/config.loader.js';
+import { Test } from '@nestjs/testing';
 import { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import request from 'supertest';
-import { consent } from '../support/bluebutton.js';
+import { consent, toEmulator } from '../support/bluebutton.js';
 
 /**
  * The examples of docs/app-shapes.md — global prefix, URI versioning, Fastify, a global
@@ -40,15 +37,6 @@ afterAll(async () => {
 });
 beforeEach(() => emu.clearRequests());
 
-/** Keeps the example's own options, only sending its HTTP calls to the emulator. */
-function toEmulator(builder: TestingModuleBuilder): TestingModuleBuilder {
-  return builder.overrideProvider(BlueButtonConfig).useFactory({
-    factory: (options: BlueButtonModuleOptions) =>
-      resolveBlueButtonConfig({ ...options, baseUrl: emu.baseUrl }),
-    inject: [BLUEBUTTON_MODULE_OPTIONS],
-  });
-}
-
 describe('docs/examples/api.module.ts with api.setup.ts, on Fastify', () => {
   let app: INestApplication;
   beforeAll(async () => {
@@ -56,6 +44,7 @@ describe('docs/examples/api.module.ts with api.setup.ts, on Fastify', () => {
     const { setUpApi } = await import('../../docs/examples/api.setup.js');
     const moduleRef = await toEmulator(
       Test.createTestingModule({ imports: [ApiModule] }),
+      emu,
     ).compile();
     app = moduleRef.createNestApplication(new FastifyAdapter(), { logger: false });
     setUpApi(app);
@@ -92,6 +81,7 @@ describe('docs/examples/own-login.module.ts (with login.controller.ts)', () => {
     const { OwnLoginModule } = await import('../../docs/examples/own-login.module.js');
     const moduleRef = await toEmulator(
       Test.createTestingModule({ imports: [OwnLoginModule] }),
+      emu,
     ).compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();

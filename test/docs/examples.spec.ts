@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { Injectable, Module, type INestApplication, type Type } from '@nestjs/common';
-import { Test, type TestingModule, type TestingModuleBuilder } from '@nestjs/testing';
+import { Test, type TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import {
   AuthService,
@@ -9,15 +9,12 @@ import {
   BlueButtonConfigError,
   BlueButtonStore,
   FhirService,
-  type BlueButtonModuleOptions,
 } from 'nestjs-bluebutton';
-import { BLUEBUTTON_MODULE_OPTIONS } from '../../lib/bluebutton.module-definition.js';
-import { resolveBlueButtonConfig } from '../../lib/config/config.loader.js';
 import { RedisBlueButtonStore } from 'nestjs-bluebutton/redis';
 import { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import { firstValueFrom } from 'rxjs';
 import request from 'supertest';
-import { consent } from '../support/bluebutton.js';
+import { consent, toEmulator } from '../support/bluebutton.js';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
 
 /**
@@ -59,15 +56,6 @@ afterAll(async () => {
 });
 beforeEach(() => emu.clearRequests());
 
-/** Keeps the example's own options, only sending its HTTP calls to the emulator. */
-function toEmulator(builder: TestingModuleBuilder): TestingModuleBuilder {
-  return builder.overrideProvider(BlueButtonConfig).useFactory({
-    factory: (options: BlueButtonModuleOptions) =>
-      resolveBlueButtonConfig({ ...options, baseUrl: emu.baseUrl }),
-    inject: [BLUEBUTTON_MODULE_OPTIONS],
-  });
-}
-
 /** Cookies set by one response, as a `Cookie` request header. */
 const cookiesOf = (res: request.Response): string =>
   ([] as string[])
@@ -81,6 +69,7 @@ describe('docs/examples/app.module.ts (with bluebutton.controller.ts)', () => {
     const { AppModule } = await import('../../docs/examples/app.module.js');
     const moduleRef = await toEmulator(
       Test.createTestingModule({ imports: [AppModule] }),
+      emu,
     ).compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();
@@ -139,6 +128,7 @@ describe('docs/examples/config-async.module.ts', () => {
 
     const moduleRef = await toEmulator(
       Test.createTestingModule({ imports: [AppModule, FeatureModule] }),
+      emu,
     ).compile();
     modules.push(moduleRef);
     await moduleRef.init();
@@ -220,6 +210,7 @@ describeWithRedis('docs/examples/redis.module.ts', () => {
     const { AppModule } = await import('../../docs/examples/redis.module.js');
     const moduleRef = await toEmulator(
       Test.createTestingModule({ imports: [AppModule] }),
+      emu,
     ).compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();

@@ -1,12 +1,10 @@
 import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { BlueButtonConfig, type BlueButtonModuleOptions } from 'nestjs-bluebutton';
-import { BLUEBUTTON_MODULE_OPTIONS } from '../../lib/bluebutton.module-definition.js';
-import { resolveBlueButtonConfig } from '../../lib/config/config.loader.js';
+import { BlueButtonConfig } from 'nestjs-bluebutton';
 import { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import request from 'supertest';
-import { consent } from '../support/bluebutton.js';
+import { consent, toEmulator } from '../support/bluebutton.js';
 
 /**
  * The README's quick start, docs/examples/claims.module.ts (with claims.controller.ts), booted as
@@ -26,14 +24,10 @@ beforeAll(async () => {
   vi.stubEnv('BB_CLIENT_SECRET', CLIENT.clientSecret);
   vi.stubEnv('BB_SESSION_SECRET', 'docs-quickstart-session-secret-0123456789');
   const { AppModule } = await import('../../docs/examples/claims.module.js');
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
-    .overrideProvider(BlueButtonConfig)
-    .useFactory({
-      factory: (options: BlueButtonModuleOptions) =>
-        resolveBlueButtonConfig({ ...options, baseUrl: emu.baseUrl }),
-      inject: [BLUEBUTTON_MODULE_OPTIONS],
-    })
-    .compile();
+  const moduleRef = await toEmulator(
+    Test.createTestingModule({ imports: [AppModule] }),
+    emu,
+  ).compile();
   app = moduleRef.createNestApplication({ logger: false });
   await app.init();
 });

@@ -7,13 +7,12 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { BlueButtonConfig, FhirService, type BlueButtonModuleOptions } from 'nestjs-bluebutton';
+import { FhirService } from 'nestjs-bluebutton';
 import { StoredTokens } from '../../lib/auth/stored-tokens.js';
-import { BLUEBUTTON_MODULE_OPTIONS } from '../../lib/bluebutton.module-definition.js';
-import { resolveBlueButtonConfig } from '../../lib/config/config.loader.js';
 import { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
 import { emulatorData, tokenFor } from '../sync/support/emulator-data.js';
+import { toEmulator } from '../support/bluebutton.js';
 
 const CLIENT = { clientId: 'docs-sync-client-id', clientSecret: 'docs-sync-client-secret' };
 const CALLBACK = 'https://app.example.org/bluebutton/callback';
@@ -34,13 +33,7 @@ describeWithRedis('docs/examples/claims-sync.module.ts and sync-pass.ts', () => 
     vi.stubEnv('BB_CLIENT_SECRET', CLIENT.clientSecret);
     vi.stubEnv('REDIS_URL', redis.url);
     const { AppModule, DATABASE } = await import('../../docs/examples/claims-sync.module.js');
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
-      .overrideProvider(BlueButtonConfig)
-      .useFactory({
-        factory: (options: BlueButtonModuleOptions) =>
-          resolveBlueButtonConfig({ ...options, baseUrl: emu.baseUrl }),
-        inject: [BLUEBUTTON_MODULE_OPTIONS],
-      })
+    const moduleRef = await toEmulator(Test.createTestingModule({ imports: [AppModule] }), emu)
       .overrideProvider(DATABASE)
       .useValue({
         query: async (text: string, params: unknown[]) => sql.push({ sql: text, params }),

@@ -1,12 +1,9 @@
 import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { BlueButtonConfig, type BlueButtonModuleOptions } from 'nestjs-bluebutton';
-import { BLUEBUTTON_MODULE_OPTIONS } from '../../lib/bluebutton.module-definition.js';
-import { resolveBlueButtonConfig } from '../../lib/config/config.loader.js';
 import { BlueButtonEmulator } from 'nestjs-bluebutton/testing';
 import request from 'supertest';
-import { consent } from '../support/bluebutton.js';
+import { consent, toEmulator } from '../support/bluebutton.js';
 
 /**
  * docs/examples/v3.module.ts and v3.controller.ts, booted as written (pointed at the emulator
@@ -28,14 +25,10 @@ beforeAll(async () => {
   vi.stubEnv('BB_CLIENT_ID', CLIENT.clientId);
   vi.stubEnv('BB_CLIENT_SECRET', CLIENT.clientSecret);
   const { AppModule } = await import('../../docs/examples/v3.module.js');
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
-    .overrideProvider(BlueButtonConfig)
-    .useFactory({
-      factory: (options: BlueButtonModuleOptions) =>
-        resolveBlueButtonConfig({ ...options, baseUrl: emu.baseUrl }),
-      inject: [BLUEBUTTON_MODULE_OPTIONS],
-    })
-    .compile();
+  const moduleRef = await toEmulator(
+    Test.createTestingModule({ imports: [AppModule] }),
+    emu,
+  ).compile();
   app = moduleRef.createNestApplication({ logger: false });
   await app.init();
   server = app.getHttpServer() as Server;

@@ -1,4 +1,4 @@
-import { Test, type TestingModule } from '@nestjs/testing';
+import { Test, type TestingModule, type TestingModuleBuilder } from '@nestjs/testing';
 import {
   AuthorizationToken,
   AuthService,
@@ -11,6 +11,20 @@ import {
 } from 'nestjs-bluebutton';
 import { BlueButtonEmulator, type BlueButtonEmulatorOptions } from 'nestjs-bluebutton/testing';
 import { firstValueFrom } from 'rxjs';
+import { BLUEBUTTON_MODULE_OPTIONS } from '../../lib/bluebutton.module-definition.js';
+import { resolveBlueButtonConfig } from '../../lib/config/config.loader.js';
+
+/** Keeps a docs example's own module options, only sending its HTTP calls to the emulator. */
+export function toEmulator(
+  builder: TestingModuleBuilder,
+  emu: Pick<BlueButtonEmulator, 'baseUrl'>,
+): TestingModuleBuilder {
+  return builder.overrideProvider(BlueButtonConfig).useFactory({
+    factory: (options: BlueButtonModuleOptions) =>
+      resolveBlueButtonConfig({ ...options, baseUrl: emu.baseUrl }),
+    inject: [BLUEBUTTON_MODULE_OPTIONS],
+  });
+}
 
 /** The callback URL our test apps register with the emulator. */
 export const CALLBACK_URL = 'http://127.0.0.1:3999/bluebutton/callback?app=test&x=1';
